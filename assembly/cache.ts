@@ -1,0 +1,222 @@
+// The session cache proper: limits, lifetime, eviction and every operation the JS layer calls.
+// The partial key and session id of each call are in the scratch areas (see layout.ts); the
+// session id is wiped from scratch before each call returns.
+import { ageAppend, ageUnlink, newest, oldest } from "./age";
+import { free, sizeOf } from "./alloc";
+import { wipe } from "./bytes";
+import { allocOrCompact } from "./compact";
+import { bump } from "./counters";
+import { foldOpen, foldStep, foldsOnRemove } from "./folds";
+import {
+  curGroup, curPkHash, curPkLen, groupAdd, groupCreate, groupRemove, groupUnlink, setPartialKey,
+} from "./groups";
+import { hashBytes } from "./hash";
+import {
+  F_GROUP, G_COUNT, G_HEAD, RESULT, R_GOLDER, R_GROUP, R_HASH, R_LENS, R_NEWER, R_OLDER, R_SID, R_TIME, SCRATCH_SID, S_DELETES,
+  S_EVICTIONS, S_EXPIRED, S_HITS, S_INSERTS, S_INVALIDATIONS, S_MISSES, S_REPLACEMENTS,
+  groupBytes, recordBytes,
+} from "./layout";
+import { tableFind, tableInsert, tableRemove } from "./table";
+
+/** onFull policies (the JS layer passes the index). */
+export const EVICT_OLDEST: i32 = 0;
+export const INVALIDATE_ALL: i32 = 1;
+/** Expired records swept from the old end on each update (nginx sweeps up to 2 as well). */
+const SWEEP_ON_UPDATE: u32 = 2;
+/** A removal counted by no counter (the record is being replaced). */
+const NO_COUNTER: usize = usize.MAX_VALUE;
+
+export let count: u32 = 0;
+export let bytesUsed: u32 = 0;
+let maxSessions: u32 = 0;
+let budget: u32 = 0;
+let lifetime: f64 = 0;
+let policy: i32 = EVICT_OLDEST;
+/** The record of the last lookup hit, for take(). Cleared when any record leaves. */
+let lastFound: usize = 0;
+
+export function cacheInit(max: u32, bytes: u32, lifetimeMs: f64, onFull: i32): void {
+  maxSessions = max;
+  budget = bytes;
+  lifetime = lifetimeMs;
+  policy = onFull;
+  count = 0;
+  bytesUsed = 0;
+  lastFound = 0;
+}
+
+@inline function expired(rec: usize, now: f64): bool {
+  return now - load<f64>(rec, R_TIME) >= lifetime;
+}
+
+/** Take a record out of every index, wipe it and free it. */
+function removeRecord(rec: usize, counter: usize): void {
+  const older = load<u32>(rec, R_OLDER);
+  const newer = load<u32>(rec, R_NEWER);
+  foldsOnRemove(rec, older, newer);
+  ageUnlink(rec);
+  tableRemove(rec);
+  const lens = load<u32>(rec, R_LENS);
+  bytesUsed -= recordBytes(lens >> 24, lens & 0xffffff);
+  count--;
+  lastFound = 0;
+  const g = load<u32>(rec, R_GROUP);
+  if (groupUnlink(rec) == 0) {
+    const gsize = sizeOf(g);
+    bytesUsed -= groupBytes(groupRemove(g, gsize));
+    free(g);
+  }
+  wipe(rec + 4, sizeOf(rec) - 4);
+  free(rec);
+  if (counter != NO_COUNTER) bump(counter);
+}
+
+function removeAll(counter: usize): void {
+  while (oldest) removeRecord(oldest, counter);
+}
+
+/** Remove up to `max` expired records from the old end; returns how many. */
+export function sweepOld(max: u32, now: f64): u32 {
+  let n: u32 = 0;
+  while (n < max && oldest && expired(oldest, now)) {
+    removeRecord(oldest, S_EXPIRED);
+    n++;
+  }
+  return n;
+}
+
+/** Wipe the session id from scratch and return `result`. */
+@inline function done(sidLen: u32, result: usize): usize {
+  wipe(SCRATCH_SID, sidLen);
+  return result;
+}
+
+/** Find a live record by the current key; an expired one is removed and reported as absent. */
+function findLive(sidLen: u32, now: f64): usize {
+  const g = curGroup;
+  if (!g) return 0;
+  const rec = tableFind(g, hashBytes(SCRATCH_SID, sidLen, curPkHash), sidLen);
+  if (rec && expired(rec, now)) {
+    removeRecord(rec, S_EXPIRED);
+    return 0;
+  }
+  return rec;
+}
+
+/** lookup's answer when the session is longer than `limit` (no address is this low). */
+export const TOO_LONG: usize = 1;
+
+/**
+ * Look up a session: its bytes' address (length at RESULT), or 0 on a miss. A hit longer than
+ * `limit` bytes (lookupInto's target) returns TOO_LONG and counts nothing: the call will throw.
+ */
+export function lookup(pkArg: i32, sidLen: u32, now: f64, limit: u32): usize {
+  setPartialKey(pkArg);
+  const rec = findLive(sidLen, now);
+  if (!rec) {
+    bump(S_MISSES);
+    return done(sidLen, 0);
+  }
+  const len = load<u32>(rec, R_LENS) & 0xffffff;
+  store<u32>(RESULT, len);
+  if (len > limit) return done(sidLen, TOO_LONG);
+  bump(S_HITS);
+  lastFound = rec;
+  return done(sidLen, rec + R_SID + sidLen);
+}
+
+/** Remove the record found by the immediately preceding lookup (take = lookup + delete). */
+export function takeFound(): void {
+  if (lastFound) removeRecord(lastFound, S_DELETES);
+}
+
+/** Delete by key; 1 if a live session was removed. */
+export function remove(pkArg: i32, sidLen: u32, now: f64): i32 {
+  setPartialKey(pkArg);
+  const rec = findLive(sidLen, now);
+  if (rec) removeRecord(rec, S_DELETES);
+  done(sidLen, 0);
+  return rec ? 1 : 0;
+}
+
+/**
+ * Store a session of `sessLen` bytes under the current key; returns the address where JS writes
+ * the session bytes. The JS layer has validated every length, so this cannot fail.
+ */
+export function update(pkArg: i32, sidLen: u32, sessLen: u32, now: f64): usize {
+  setPartialKey(pkArg);
+  const h = hashBytes(SCRATCH_SID, sidLen, curPkHash);
+  let replaced = false;
+  if (curGroup) {
+    const old = tableFind(curGroup, h, sidLen);
+    if (old) {
+      removeRecord(old, NO_COUNTER);
+      replaced = true;
+    }
+  }
+  sweepOld(SWEEP_ON_UPDATE, now);
+  if (count >= maxSessions) {
+    if (policy == EVICT_OLDEST) removeRecord(oldest, S_EVICTIONS);
+    else removeAll(S_INVALIDATIONS);
+  }
+  const need = recordBytes(sidLen, sessLen);
+  while (oldest) {
+    const extra: u64 = curGroup ? 0 : groupBytes(curPkLen);
+    if (u64(bytesUsed) + need + extra <= u64(budget)) break;
+    if (policy == EVICT_OLDEST) removeRecord(oldest, S_EVICTIONS);
+    else removeAll(S_INVALIDATIONS);
+  }
+  if (!curGroup) {
+    const gb = groupBytes(curPkLen);
+    const g = allocOrCompact(gb);
+    store<u32>(g, load<u32>(g) | F_GROUP);
+    groupCreate(g);
+    bytesUsed += gb;
+  }
+  const rec = allocOrCompact(need); // may move the group: curGroup follows it
+  store<u32>(rec, h, R_HASH);
+  store<f64>(rec, now, R_TIME);
+  store<u32>(rec, sessLen | (sidLen << 24), R_LENS);
+  memory.copy(rec + R_SID, SCRATCH_SID, sidLen);
+  ageAppend(rec);
+  groupAdd(curGroup, rec);
+  tableInsert(rec);
+  count++;
+  bytesUsed += need;
+  bump(replaced ? S_REPLACEMENTS : S_INSERTS);
+  return done(sidLen, rec + R_SID + sidLen);
+}
+
+/**
+ * Prepare selectSession: remove the group's expired sessions, then return its newest record
+ * (0 if none) with the number of sessions at RESULT. JS walks the group list from there.
+ */
+export function select(pkArg: i32, now: f64): usize {
+  setPartialKey(pkArg);
+  let g = curGroup;
+  if (!g) return 0;
+  let rec = load<u32>(g, G_HEAD);
+  while (rec) {
+    const older = load<u32>(rec, R_GOLDER);
+    if (expired(rec, now)) removeRecord(rec, S_EXPIRED);
+    rec = older;
+  }
+  g = curGroup; // 0 if every session had expired
+  if (!g) return 0;
+  store<u32>(RESULT, load<u32>(g, G_COUNT));
+  return load<u32>(g, G_HEAD);
+}
+
+/** Start a fold over every record present now; -1 when too many folds are under way. */
+export function foldBegin(): i32 {
+  return foldOpen(oldest, newest);
+}
+
+/** The next live record of fold `f`, or 0 when it is over. Expired records met are removed. */
+export function foldNext(f: u32, now: f64): usize {
+  while (true) {
+    const rec = foldStep(f);
+    if (!rec || !expired(rec, now)) return rec;
+    removeRecord(rec, S_EXPIRED);
+  }
+}

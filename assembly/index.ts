@@ -1,0 +1,143 @@
+// The WebAssembly interface of one session cache. One instance (with its own linear memory) per
+// cache; src/wasm-cache.ts is the only caller. Pointers cross as i32: JS reads them with `>>> 0`.
+import { oldest } from "./age";
+import { allocReset, highWater, arenaStart } from "./alloc";
+import { wipe } from "./bytes";
+import { bytesUsed, cacheInit, count, sweepOld } from "./cache";
+import { foldClose } from "./folds";
+import { groupsInit } from "./groups";
+import {
+  G_PK, G_PKLEN, HASH_KEY, HASH_KEY_BYTES, GROUP_HEADER, MAX_PK_BYTES, MAX_SESSION_BYTES,
+  MAX_SID_BYTES, MIN_BLOCK, REC_HEADER, RESULT, R_GOLDER, R_GROUP, R_LENS, R_SID, SCRATCH_END,
+  SCRATCH_PK, SCRATCH_SID, SLOT_LOAD_INVERSE, STATIC_END, STATS,
+} from "./layout";
+import { longestProbe, tableInit } from "./table";
+
+export { foldBegin, foldNext, lookup, remove, select, takeFound, update } from "./cache";
+export { foldClose as foldEnd };
+export { verify } from "./verify";
+
+const PAGE: f64 = 65536;
+const MAX_MEMORY: f64 = 4294967296; // wasm32
+
+function slotCount(maxSessions: u32): u32 {
+  const want = u64(maxSessions) * SLOT_LOAD_INVERSE;
+  let n: u64 = 16;
+  while (n < want) n <<= 1;
+  return u32(n);
+}
+
+/**
+ * Arena bytes for a byte budget: the budget, plus 8 bytes per block that TLSF may round up
+ * (a session and its group at most), plus 1/8 of the budget so fragmentation seldom forces a
+ * compaction, plus the sentinel.
+ */
+function arenaBytes(maxSessions: u32, budget: u32): f64 {
+  const bytes = f64(budget) + f64(budget >> 3) + f64(maxSessions) * 16 + f64(MIN_BLOCK) * 4 + 8;
+  return Math.ceil(bytes / 8) * 8; // blocks are multiples of 8 and their sizes share a word with flags
+}
+
+/** Total linear memory a cache with these limits reserves (JS refuses more than 4 GiB). */
+export function layoutBytes(maxSessions: u32, budget: u32): f64 {
+  const tables = f64(slotCount(maxSessions)) * 8 * 2;
+  const total = f64(STATIC_END) + tables + arenaBytes(maxSessions, budget);
+  return Math.ceil(total / PAGE) * PAGE;
+}
+
+/**
+ * Reserve all memory and set the limits. Returns 0, or -1 if the memory cannot be had.
+ * JS writes the random hash key at hashKeyAddress() before the first operation.
+ */
+export function init(maxSessions: u32, budget: u32, lifetimeMs: f64, onFull: i32): i32 {
+  const total = layoutBytes(maxSessions, budget);
+  if (total > MAX_MEMORY) return -1;
+  const pages = i32(total / PAGE);
+  const have = memory.size();
+  if (pages > have && memory.grow(pages - have) < 0) return -1;
+  const n = slotCount(maxSessions);
+  tableInit(STATIC_END, n - 1);
+  const gbase = STATIC_END + usize(n) * 8;
+  groupsInit(gbase, n - 1);
+  const start = gbase + usize(n) * 8;
+  allocReset(start, start + usize(arenaBytes(maxSessions, budget)) - 8);
+  cacheInit(maxSessions, budget, lifetimeMs, onFull);
+  return 0;
+}
+
+/** Wipe the hash key, the scratch areas and every byte records ever occupied (terminate). */
+export function wipeAll(): void {
+  while (oldest) sweepOld(u32.MAX_VALUE, f64.POSITIVE_INFINITY);
+  wipe(HASH_KEY, SCRATCH_END - HASH_KEY);
+  wipe(arenaStart, highWater - arenaStart);
+}
+
+/** Remove up to `max` expired sessions from the old end. */
+export function sweep(now: f64, max: u32): u32 {
+  return sweepOld(max, now);
+}
+
+export function size(): u32 {
+  return count;
+}
+export function usedBytes(): f64 {
+  return f64(bytesUsed);
+}
+export function longest(): u32 {
+  return longestProbe;
+}
+
+// Addresses of the fixed areas, so JS hard-codes none of them.
+export function statsAddress(): usize {
+  return STATS;
+}
+export function resultAddress(): usize {
+  return RESULT;
+}
+export function hashKeyAddress(): usize {
+  return HASH_KEY;
+}
+export function hashKeyBytes(): usize {
+  return HASH_KEY_BYTES;
+}
+export function pkAddress(): usize {
+  return SCRATCH_PK;
+}
+export function sidAddress(): usize {
+  return SCRATCH_SID;
+}
+
+// Limits and accounting constants, checked against src/limits.ts by the tests.
+export function limits(which: i32): u32 {
+  switch (which) {
+    case 0: return MAX_SID_BYTES;
+    case 1: return MAX_PK_BYTES;
+    case 2: return MAX_SESSION_BYTES;
+    case 3: return REC_HEADER;
+    case 4: return GROUP_HEADER;
+    default: return 0;
+  }
+}
+
+// Record accessors for walking groups and folds from JS.
+export function recGroupOlder(rec: usize): usize {
+  return load<u32>(rec, R_GOLDER);
+}
+export function recSessionAddress(rec: usize): usize {
+  return rec + R_SID + (load<u32>(rec, R_LENS) >> 24);
+}
+export function recSessionLength(rec: usize): u32 {
+  return load<u32>(rec, R_LENS) & 0xffffff;
+}
+export function recIdAddress(rec: usize): usize {
+  return rec + R_SID;
+}
+export function recIdLength(rec: usize): u32 {
+  return load<u32>(rec, R_LENS) >> 24;
+}
+export function recPartialKeyAddress(rec: usize): usize {
+  return usize(load<u32>(rec, R_GROUP)) + G_PK;
+}
+/** Partial key length | 0x10000 if the group was created from a string. */
+export function recPartialKeyInfo(rec: usize): u32 {
+  return load<u32>(load<u32>(rec, R_GROUP), G_PKLEN);
+}

@@ -1,0 +1,310 @@
+// The pure-JS session cache: the same semantics as the WebAssembly one, step for step (it is the
+// reference the differential tests compare against, and the baseline of the benchmarks).
+// A Map keeps the age order (insertion order; a replaced session is re-inserted at the end).
+import { coarseNow } from './clock.js';
+import { copyOut } from './copy.js';
+import { ErrorCodes, SessionCacheError, fail } from './errors.js';
+import { isAscii, missAfterCheck, utf8PartialKey, validateKey, validatePartialKey, validateSession } from './keys.js';
+import { MAX_FOLDS, groupBytes, recordBytes } from './limits.js';
+import { resolveOptions } from './options.js';
+import type {
+  PartialKey, ResolvedSessionCacheOptions, SessionCache, SessionCacheEntry, SessionCacheOptions,
+  SessionCacheStats, SessionKey,
+} from './types.js';
+
+interface Group {
+  /** Latin-1 string of the partial key's bytes: the Map key. */
+  readonly id: string;
+  readonly bytes: Uint8Array;
+  readonly fromString: boolean;
+  /** Sessions of the group, oldest first. */
+  readonly entries: Set<Entry>;
+}
+
+interface Entry {
+  readonly id: string;
+  readonly group: Group;
+  readonly sessionId: Uint8Array;
+  readonly session: Uint8Array;
+  readonly created: number;
+  readonly seq: number;
+  readonly bytes: number;
+}
+
+type Counter =
+  | 'hits' | 'misses' | 'expired' | 'inserts' | 'replacements' | 'deletes' | 'evictions' | 'invalidations'
+  | 'rejected';
+
+/** Sessions swept from the old end on each update, as the WebAssembly core does. */
+const SWEEP_ON_UPDATE = 2;
+/** Separates the partial key from the session id in an entry id; no Latin-1 string contains it. */
+const SEPARATOR = '\u0100';
+const decoder = new TextDecoder();
+
+const encoder = new TextEncoder();
+
+/** A string with one char per byte: an injective Map key for bytes (at most 512 here). */
+function latin1(bytes: Uint8Array): string {
+  return String.fromCharCode.apply(null, bytes as unknown as number[]);
+}
+
+/** The Map key of a partial key; a pure-ASCII string is its own. */
+function partialKeyId(fn: string, pk: PartialKey): string {
+  if (typeof pk !== 'string') return latin1(pk);
+  return isAscii(pk) ? pk : latin1(utf8PartialKey(fn, pk));
+}
+
+/** The bytes of a (valid) partial key. */
+function partialKeyBytes(pk: PartialKey): Uint8Array {
+  return typeof pk === 'string' ? encoder.encode(pk) : pk.slice();
+}
+
+/**
+ * A {@link SessionCache} in plain JavaScript (Map and Set), with the same semantics as the
+ * WebAssembly cache. Create it with {@link createJsSessionCache}.
+ */
+export class JsSessionCache implements SessionCache {
+  readonly options: ResolvedSessionCacheOptions;
+  private readonly entries = new Map<string, Entry>();
+  private readonly groups = new Map<string, Group>();
+  private readonly counts: Record<Counter, number> = {
+    hits: 0, misses: 0, expired: 0, inserts: 0, replacements: 0, deletes: 0, evictions: 0, invalidations: 0,
+    rejected: 0,
+  };
+  private readonly lifetimeMs: number;
+  private readonly now: () => number;
+  private bytesUsed = 0;
+  private seq = 0;
+  private folds = 0;
+  private terminated = false;
+
+  constructor(options: SessionCacheOptions) {
+    this.options = resolveOptions(options, 'createJsSessionCache');
+    this.lifetimeMs = this.options.lifetimeSeconds * 1000;
+    this.now = this.options.clock ?? coarseNow;
+  }
+
+  private expired(e: Entry, now: number): boolean {
+    return now - e.created >= this.lifetimeMs;
+  }
+
+  private remove(e: Entry, counter: Counter | null): void {
+    this.entries.delete(e.id);
+    const g = e.group;
+    g.entries.delete(e);
+    if (g.entries.size === 0) {
+      this.groups.delete(g.id);
+      this.bytesUsed -= groupBytes(g.bytes.length);
+    }
+    this.bytesUsed -= e.bytes;
+    e.session.fill(0);
+    e.sessionId.fill(0);
+    if (counter !== null) this.counts[counter]++;
+  }
+
+  private oldest(): Entry | undefined {
+    return this.entries.values().next().value;
+  }
+
+  private removeAll(counter: Counter): void {
+    for (const e of this.entries.values()) this.remove(e, counter);
+  }
+
+  private sweepOld(max: number, now: number): number {
+    let n = 0;
+    for (let e = this.oldest(); n < max && e !== undefined && this.expired(e, now); e = this.oldest()) {
+      this.remove(e, 'expired');
+      n++;
+    }
+    return n;
+  }
+
+  /** The live entry under `key`; an expired one is removed and reported as absent. */
+  private findLive(fn: string, key: SessionKey, now: number): Entry | undefined {
+    const e = this.entries.get(partialKeyId(fn, key.partialKey) + SEPARATOR + latin1(key.sessionId));
+    if (e !== undefined && this.expired(e, now)) {
+      this.remove(e, 'expired');
+      return undefined;
+    }
+    return e;
+  }
+
+  /** The live entry under `key`, counted as a hit or a miss; one longer than `limit` throws uncounted. */
+  private find(fn: string, key: SessionKey, limit = Infinity): Entry | undefined {
+    validateKey(fn, key);
+    const e = this.findLive(fn, key, this.now());
+    if (e !== undefined && e.session.length > limit) {
+      fail(ErrorCodes.INVALID_ARGUMENT, fn, `target holds ${limit} bytes; the session needs ${e.session.length}`);
+    }
+    this.counts[e === undefined ? 'misses' : 'hits']++;
+    return e;
+  }
+
+  lookup(key: SessionKey): Uint8Array | undefined {
+    if (this.terminated) return missAfterCheck('lookup', key);
+    const e = this.find('lookup', key);
+    return e === undefined ? undefined : copyOut(e.session, 0, e.session.length);
+  }
+
+  lookupInto(key: SessionKey, target: Uint8Array): number {
+    if (!(target instanceof Uint8Array)) fail(ErrorCodes.INVALID_ARGUMENT, 'lookupInto', 'target must be a Uint8Array');
+    if (this.terminated) {
+      missAfterCheck('lookupInto', key);
+      return -1;
+    }
+    const e = this.find('lookupInto', key, target.length);
+    if (e === undefined) return -1;
+    target.set(e.session);
+    return e.session.length;
+  }
+
+  lookupView(key: SessionKey): Uint8Array | undefined {
+    if (this.terminated) return missAfterCheck('lookupView', key);
+    return this.find('lookupView', key)?.session;
+  }
+
+  take(key: SessionKey): Uint8Array | undefined {
+    this.live('take');
+    const e = this.find('take', key);
+    if (e === undefined) return undefined;
+    const copy = copyOut(e.session, 0, e.session.length);
+    this.remove(e, 'deletes');
+    return copy;
+  }
+
+  update(key: SessionKey, session: Uint8Array): void {
+    this.live('update');
+    validateKey('update', key);
+    validateSession('update', session);
+    const o = this.options;
+    if (session.length > o.maxSessionBytes) {
+      this.counts.rejected++;
+      fail(ErrorCodes.SESSION_TOO_LARGE, 'update', `session is ${session.length} bytes; this cache accepts at most ${o.maxSessionBytes}`);
+    }
+    const now = this.now();
+    const pkId = partialKeyId('update', key.partialKey);
+    const id = pkId + SEPARATOR + latin1(key.sessionId);
+    // copy first: `session` may be a lookupView of an entry this update removes
+    const stored = session.slice();
+    const old = this.entries.get(id);
+    if (old !== undefined) this.remove(old, null);
+    this.sweepOld(SWEEP_ON_UPDATE, now);
+    const evictOldest = o.onFull === 'evict-oldest';
+    if (this.entries.size >= o.maxSessions) {
+      if (evictOldest) this.remove(this.oldest()!, 'evictions');
+      else this.removeAll('invalidations');
+    }
+    const need = recordBytes(key.sessionId.length, session.length);
+    const pkBytes = this.groups.get(pkId)?.bytes ?? partialKeyBytes(key.partialKey);
+    while (this.entries.size > 0) {
+      const extra = this.groups.has(pkId) ? 0 : groupBytes(pkBytes.length);
+      if (this.bytesUsed + need + extra <= o.memoryBytes) break;
+      if (evictOldest) this.remove(this.oldest()!, 'evictions');
+      else this.removeAll('invalidations');
+    }
+    let group = this.groups.get(pkId);
+    if (group === undefined) {
+      group = { id: pkId, bytes: pkBytes, fromString: typeof key.partialKey === 'string', entries: new Set() };
+      this.groups.set(pkId, group);
+      this.bytesUsed += groupBytes(pkBytes.length);
+    }
+    const e: Entry = {
+      id, group, sessionId: key.sessionId.slice(), session: stored, created: now, seq: ++this.seq, bytes: need,
+    };
+    this.entries.set(id, e);
+    group.entries.add(e);
+    this.bytesUsed += need;
+    this.counts[old === undefined ? 'inserts' : 'replacements']++;
+  }
+
+  delete(key: SessionKey): boolean {
+    this.live('delete');
+    validateKey('delete', key);
+    const e = this.findLive('delete', key, this.now());
+    if (e === undefined) return false;
+    this.remove(e, 'deletes');
+    return true;
+  }
+
+  selectSession(partialKey: PartialKey): Uint8Array[] {
+    validatePartialKey('selectSession', partialKey);
+    if (this.terminated) return [];
+    const now = this.now();
+    const group = this.groups.get(partialKeyId('selectSession', partialKey));
+    if (group === undefined) return [];
+    const live: Entry[] = [];
+    for (const e of group.entries) {
+      if (this.expired(e, now)) this.remove(e, 'expired');
+      else live.push(e);
+    }
+    return live.reverse().map((e) => copyOut(e.session, 0, e.session.length));
+  }
+
+  foldl<A>(fn: (entry: SessionCacheEntry, acc: A) => A, acc0: A): A {
+    if (typeof fn !== 'function') fail(ErrorCodes.INVALID_ARGUMENT, 'foldl', 'fn must be a function');
+    this.live('foldl');
+    if (this.folds >= MAX_FOLDS) fail(ErrorCodes.INVALID_ARGUMENT, 'foldl', `more than ${MAX_FOLDS} foldl calls nested`);
+    this.folds++;
+    const now = this.now();
+    const last = this.seq; // entries added (or re-added) from now on come after this in the Map
+    let acc = acc0;
+    try {
+      for (const e of this.entries.values()) {
+        if (e.seq > last) break;
+        if (this.expired(e, now)) {
+          this.remove(e, 'expired');
+          continue;
+        }
+        const g = e.group;
+        const partialKey = g.fromString ? decoder.decode(g.bytes) : g.bytes.slice();
+        acc = fn({ key: { partialKey, sessionId: e.sessionId.slice() }, session: copyOut(e.session, 0, e.session.length) }, acc);
+        if (this.terminated) break;
+      }
+    } finally {
+      this.folds--;
+    }
+    return acc;
+  }
+
+  sweep(): number {
+    this.live('sweep');
+    return this.sweepOld(Infinity, this.now());
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  stats(): SessionCacheStats {
+    this.live('stats');
+    const c = this.counts;
+    const lookups = c.hits + c.misses;
+    return {
+      lookups,
+      ...c,
+      hitRatio: lookups === 0 ? 0 : c.hits / lookups,
+      sessions: this.entries.size,
+      maxSessions: this.options.maxSessions,
+      bytesUsed: this.bytesUsed,
+      bytesCapacity: this.options.memoryBytes,
+      longestProbe: 0,
+      compactions: 0,
+      reservedBytes: 0,
+    };
+  }
+
+  terminate(): void {
+    if (this.terminated) return;
+    for (const e of this.entries.values()) this.remove(e, null);
+    this.terminated = true;
+  }
+
+  private live(fn: string): void {
+    if (this.terminated) throw new SessionCacheError(ErrorCodes.CACHE_TERMINATED, `${fn}: the cache was terminated`);
+  }
+}
+
+/** Create the pure-JS session cache: the same API and semantics as {@link createSessionCache}. */
+export function createJsSessionCache(options: SessionCacheOptions): JsSessionCache {
+  return new JsSessionCache(options);
+}

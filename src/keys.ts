@@ -1,0 +1,81 @@
+// Argument checks shared by both implementations. The checks are cheap enough for the hot path;
+// the messages are built only when a check fails.
+import { ErrorCodes, fail } from './errors.js';
+import { MAX_PARTIAL_KEY_BYTES, MAX_SESSION_ID_BYTES } from './limits.js';
+import type { PartialKey, SessionKey } from './types.js';
+
+const encoder = new TextEncoder();
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (value instanceof Uint8Array) return `${value.constructor.name}(${value.length})`;
+  if (typeof value === 'object') return (value as object).constructor?.name ?? 'object';
+  return typeof value;
+}
+
+/** Throw unless `id` is a Uint8Array of 1..255 bytes. */
+export function validateSessionId(fn: string, id: unknown): asserts id is Uint8Array {
+  if (!(id instanceof Uint8Array)) {
+    fail(ErrorCodes.INVALID_ARGUMENT, fn, `key.sessionId must be a Uint8Array, got ${describe(id)}`);
+  }
+  if (id.length === 0) fail(ErrorCodes.INVALID_ARGUMENT, fn, 'key.sessionId must not be empty');
+  if (id.length > MAX_SESSION_ID_BYTES) {
+    fail(ErrorCodes.KEY_TOO_LONG, fn, `key.sessionId is ${id.length} bytes; at most ${MAX_SESSION_ID_BYTES} are accepted`);
+  }
+}
+
+/** Throw unless `pk` is a string or a Uint8Array of at most 512 bytes (string length: see utf8). */
+export function validatePartialKey(fn: string, pk: unknown): asserts pk is PartialKey {
+  if (typeof pk === 'string') {
+    if (pk.length > MAX_PARTIAL_KEY_BYTES) tooLongPartialKey(fn, pk.length);
+    return;
+  }
+  if (!(pk instanceof Uint8Array)) {
+    fail(ErrorCodes.INVALID_ARGUMENT, fn, `partialKey must be a string or a Uint8Array, got ${describe(pk)}`);
+  }
+  if (pk.length > MAX_PARTIAL_KEY_BYTES) tooLongPartialKey(fn, pk.length);
+}
+
+/** Throw unless `key` is { partialKey, sessionId } with valid members. */
+export function validateKey(fn: string, key: unknown): asserts key is SessionKey {
+  if (typeof key !== 'object' || key === null) {
+    fail(ErrorCodes.INVALID_ARGUMENT, fn, `key must be an object { partialKey, sessionId }, got ${describe(key)}`);
+  }
+  validatePartialKey(fn, (key as SessionKey).partialKey);
+  validateSessionId(fn, (key as SessionKey).sessionId);
+}
+
+/** Throw unless `session` is a non-empty Uint8Array (its size is checked by the caller). */
+export function validateSession(fn: string, session: unknown): asserts session is Uint8Array {
+  if (!(session instanceof Uint8Array)) {
+    fail(ErrorCodes.INVALID_ARGUMENT, fn, `session must be a Uint8Array, got ${describe(session)}`);
+  }
+  if (session.length === 0) fail(ErrorCodes.INVALID_ARGUMENT, fn, 'session must not be empty');
+}
+
+export function tooLongPartialKey(fn: string, bytes: number): never {
+  fail(ErrorCodes.KEY_TOO_LONG, fn, `partialKey is ${bytes} bytes; at most ${MAX_PARTIAL_KEY_BYTES} are accepted`);
+}
+
+/** UTF-8 bytes of a partial key string that is not pure ASCII; throws if malformed or too long. */
+export function utf8PartialKey(fn: string, pk: string): Uint8Array {
+  // A lone surrogate would encode as U+FFFD, making two different strings one key.
+  if (typeof pk.isWellFormed === 'function' && !pk.isWellFormed()) {
+    fail(ErrorCodes.INVALID_ARGUMENT, fn, 'partialKey contains a lone surrogate (not valid Unicode)');
+  }
+  const bytes = encoder.encode(pk);
+  if (bytes.length > MAX_PARTIAL_KEY_BYTES) tooLongPartialKey(fn, bytes.length);
+  return bytes;
+}
+
+/** Whether every UTF-16 unit of `s` is ASCII (then its UTF-8 bytes are its char codes). */
+export function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return false;
+  return true;
+}
+
+/** A lookup on a terminated cache: the key is still checked, then it is a miss. */
+export function missAfterCheck(fn: string, key: unknown): undefined {
+  validateKey(fn, key);
+  return undefined;
+}

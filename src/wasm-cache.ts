@@ -1,0 +1,346 @@
+// The session cache backed by the WebAssembly core: one instance, with its own linear memory, per
+// cache. Keys cross into wasm through scratch areas (no allocation); sessions are copied straight
+// into their record. Every call is synchronous.
+import { coarseNow } from './clock.js';
+import { copyOut } from './copy.js';
+import { coreModule } from './core-module.js';
+import { ErrorCodes, SessionCacheError, fail } from './errors.js';
+import { missAfterCheck, utf8PartialKey, validateKey, validatePartialKey, validateSession } from './keys.js';
+import { MAX_FOLDS } from './limits.js';
+import { resolveOptions } from './options.js';
+import type {
+  PartialKey, ResolvedSessionCacheOptions, SessionCache, SessionCacheEntry, SessionCacheOptions,
+  SessionCacheStats, SessionKey,
+} from './types.js';
+
+/** The exports of build/core.wasm (see assembly/index.ts). Pointers are i32: use `>>> 0`. */
+interface Core {
+  memory: WebAssembly.Memory;
+  layoutBytes(maxSessions: number, budget: number): number;
+  init(maxSessions: number, budget: number, lifetimeMs: number, onFull: number): number;
+  lookup(pk: number, sidLen: number, now: number, limit: number): number;
+  update(pk: number, sidLen: number, sessLen: number, now: number): number;
+  remove(pk: number, sidLen: number, now: number): number;
+  takeFound(): void;
+  select(pk: number, now: number): number;
+  foldBegin(): number;
+  foldNext(fold: number, now: number): number;
+  foldEnd(fold: number): void;
+  sweep(now: number, max: number): number;
+  wipeAll(): void;
+  size(): number;
+  usedBytes(): number;
+  longest(): number;
+  statsAddress(): number;
+  resultAddress(): number;
+  hashKeyAddress(): number;
+  hashKeyBytes(): number;
+  pkAddress(): number;
+  sidAddress(): number;
+  limits(which: number): number;
+  verify(): number;
+  recGroupOlder(rec: number): number;
+  recSessionAddress(rec: number): number;
+  recSessionLength(rec: number): number;
+  recIdAddress(rec: number): number;
+  recIdLength(rec: number): number;
+  recPartialKeyAddress(rec: number): number;
+  recPartialKeyInfo(rec: number): number;
+}
+
+// Counter indices in the stats area (assembly/layout.ts S_*).
+const S_HITS = 0, S_MISSES = 1, S_EXPIRED = 2, S_INSERTS = 3, S_REPLACEMENTS = 4, S_DELETES = 5;
+const S_EVICTIONS = 6, S_INVALIDATIONS = 7, S_REJECTED = 8, S_COMPACTIONS = 9, S_COUNT = 10;
+const WASM32_MAX = 2 ** 32;
+/** Bit 16 of the partial-key argument: the partial key came from a string. */
+const PK_STRING = 0x10000;
+/** Partial-key argument meaning "the same partial key as the previous call". */
+const PK_SAME = -1;
+/** The core's lookup answer for a session longer than the limit passed (lookupInto). */
+const TOO_LONG = 1;
+const NO_LIMIT = 0xffffffff;
+
+const decoder = new TextDecoder();
+const EMPTY = new Uint8Array(0);
+
+/** A fresh instance of the core, with its own linear memory. */
+function instantiate(): Core {
+  return new WebAssembly.Instance(coreModule(), {}).exports as unknown as Core;
+}
+
+/**
+ * A {@link SessionCache} whose sessions live in WebAssembly linear memory: no per-session JS
+ * objects, memory reserved once at creation. Create it with {@link createSessionCache}.
+ */
+export class WasmSessionCache implements SessionCache {
+  readonly options: ResolvedSessionCacheOptions;
+  private core: Core | null;
+  private mem: Uint8Array;
+  private readonly counters: Float64Array;
+  private readonly result: Uint32Array;
+  private readonly pkAt: number;
+  private readonly sidAt: number;
+  private readonly maxSessionBytes: number;
+  private readonly now: () => number;
+  /** The partial-key string whose bytes are in scratch (and current in wasm), if any. */
+  private lastPk: string | undefined = undefined;
+
+  constructor(options: SessionCacheOptions) {
+    const o = resolveOptions(options);
+    const core = instantiate();
+    const need = core.layoutBytes(o.maxSessions, o.memoryBytes);
+    if (need > WASM32_MAX) {
+      fail(
+        ErrorCodes.INVALID_OPTION, 'createSessionCache',
+        `maxSessions ${o.maxSessions} with memoryBytes ${o.memoryBytes} need ${need} bytes of linear memory; ` +
+          'a wasm32 memory holds at most 4 GiB: lower memoryBytes or maxSessions, or use several caches',
+      );
+    }
+    if (core.init(o.maxSessions, o.memoryBytes, o.lifetimeSeconds * 1000, o.onFull === 'evict-oldest' ? 0 : 1) !== 0) {
+      throw new RangeError(`createSessionCache: could not reserve ${need} bytes of WebAssembly memory`);
+    }
+    this.options = o;
+    this.core = core;
+    // The memory never grows after init, so these views stay valid for the life of the cache.
+    const buffer = core.memory.buffer;
+    this.mem = new Uint8Array(buffer);
+    this.counters = new Float64Array(buffer, core.statsAddress(), S_COUNT);
+    this.result = new Uint32Array(buffer, core.resultAddress(), 1);
+    this.pkAt = core.pkAddress();
+    this.sidAt = core.sidAddress();
+    crypto.getRandomValues(new Uint8Array(buffer, core.hashKeyAddress(), core.hashKeyBytes()));
+    this.maxSessionBytes = o.maxSessionBytes;
+    this.now = o.clock ?? coarseNow;
+  }
+
+  /** Write the partial key into scratch; returns the core's partial-key argument. */
+  private writePartialKey(fn: string, pk: PartialKey): number {
+    const mem = this.mem;
+    const at = this.pkAt;
+    if (typeof pk === 'string') {
+      if (pk === this.lastPk) return PK_SAME;
+      this.lastPk = undefined;
+      const n = pk.length;
+      for (let i = 0; i < n; i++) {
+        const c = pk.charCodeAt(i);
+        if (c >= 0x80) {
+          const bytes = utf8PartialKey(fn, pk);
+          mem.set(bytes, at);
+          this.lastPk = pk;
+          return bytes.length | PK_STRING;
+        }
+        mem[at + i] = c;
+      }
+      this.lastPk = pk;
+      return n | PK_STRING;
+    }
+    this.lastPk = undefined;
+    const n = pk.length;
+    for (let i = 0; i < n; i++) mem[at + i] = pk[i]!;
+    return n;
+  }
+
+  /** Write the session id into scratch (the core wipes it before returning). */
+  private writeSessionId(id: Uint8Array): number {
+    const mem = this.mem;
+    const at = this.sidAt;
+    const n = id.length;
+    for (let i = 0; i < n; i++) mem[at + i] = id[i]!;
+    return n;
+  }
+
+  /** Address of the session under `key` (length in `result[0]`), 0 on a miss, TOO_LONG if over `limit`. */
+  private find(fn: string, key: SessionKey, core: Core, limit: number): number {
+    validateKey(fn, key);
+    const now = this.now();
+    const pk = this.writePartialKey(fn, key.partialKey);
+    return core.lookup(pk, this.writeSessionId(key.sessionId), now, limit) >>> 0;
+  }
+
+  lookup(key: SessionKey): Uint8Array | undefined {
+    const core = this.core;
+    if (core === null) return missAfterCheck('lookup', key);
+    const at = this.find('lookup', key, core, NO_LIMIT);
+    return at === 0 ? undefined : copyOut(this.mem, at, this.result[0]!);
+  }
+
+  lookupInto(key: SessionKey, target: Uint8Array): number {
+    if (!(target instanceof Uint8Array)) {
+      fail(ErrorCodes.INVALID_ARGUMENT, 'lookupInto', 'target must be a Uint8Array');
+    }
+    const core = this.core;
+    if (core === null) {
+      missAfterCheck('lookupInto', key);
+      return -1;
+    }
+    if (target.buffer === this.mem.buffer) {
+      fail(ErrorCodes.INVALID_ARGUMENT, 'lookupInto', "target must not be a view of the cache's own memory");
+    }
+    const at = this.find('lookupInto', key, core, target.length);
+    if (at === 0) return -1;
+    const n = this.result[0]!;
+    if (at === TOO_LONG) {
+      fail(ErrorCodes.INVALID_ARGUMENT, 'lookupInto', `target holds ${target.length} bytes; the session needs ${n}`);
+    }
+    target.set(this.mem.subarray(at, at + n));
+    return n;
+  }
+
+  lookupView(key: SessionKey): Uint8Array | undefined {
+    const core = this.core;
+    if (core === null) return missAfterCheck('lookupView', key);
+    const at = this.find('lookupView', key, core, NO_LIMIT);
+    return at === 0 ? undefined : new Uint8Array(this.mem.buffer, at, this.result[0]!);
+  }
+
+  take(key: SessionKey): Uint8Array | undefined {
+    const core = this.live('take');
+    const at = this.find('take', key, core, NO_LIMIT);
+    if (at === 0) return undefined;
+    const copy = copyOut(this.mem, at, this.result[0]!);
+    core.takeFound();
+    return copy;
+  }
+
+  update(key: SessionKey, session: Uint8Array): void {
+    const core = this.live('update');
+    validateKey('update', key);
+    validateSession('update', session);
+    const n = session.length;
+    if (n > this.maxSessionBytes) {
+      this.counters[S_REJECTED]!++;
+      fail(ErrorCodes.SESSION_TOO_LARGE, 'update', `session is ${n} bytes; this cache accepts at most ${this.maxSessionBytes}`);
+    }
+    // A view into our own memory (from lookupView) may be wiped or moved by this very update.
+    const source = session.buffer === this.mem.buffer ? session.slice() : session;
+    const now = this.now();
+    const pk = this.writePartialKey('update', key.partialKey);
+    const at = core.update(pk, this.writeSessionId(key.sessionId), n, now) >>> 0;
+    this.mem.set(source, at);
+    if (source !== session) source.fill(0);
+  }
+
+  delete(key: SessionKey): boolean {
+    const core = this.live('delete');
+    validateKey('delete', key);
+    const now = this.now();
+    const pk = this.writePartialKey('delete', key.partialKey);
+    return core.remove(pk, this.writeSessionId(key.sessionId), now) === 1;
+  }
+
+  selectSession(partialKey: PartialKey): Uint8Array[] {
+    validatePartialKey('selectSession', partialKey);
+    const core = this.core;
+    if (core === null) return [];
+    const now = this.now();
+    let rec = core.select(this.writePartialKey('selectSession', partialKey), now) >>> 0;
+    if (rec === 0) return [];
+    const out: Uint8Array[] = new Array(this.result[0]!);
+    for (let i = 0; rec !== 0; i++) {
+      out[i] = copyOut(this.mem, core.recSessionAddress(rec) >>> 0, core.recSessionLength(rec));
+      rec = core.recGroupOlder(rec) >>> 0;
+    }
+    return out;
+  }
+
+  foldl<A>(fn: (entry: SessionCacheEntry, acc: A) => A, acc0: A): A {
+    if (typeof fn !== 'function') fail(ErrorCodes.INVALID_ARGUMENT, 'foldl', 'fn must be a function');
+    const core = this.live('foldl');
+    const fold = core.foldBegin();
+    if (fold < 0) fail(ErrorCodes.INVALID_ARGUMENT, 'foldl', `more than ${MAX_FOLDS} foldl calls nested`);
+    const now = this.now();
+    let acc = acc0;
+    try {
+      for (let rec = core.foldNext(fold, now) >>> 0; rec !== 0; rec = core.foldNext(fold, now) >>> 0) {
+        acc = fn(this.entry(core, rec), acc);
+        if (this.core === null) break; // fn terminated the cache
+      }
+    } finally {
+      if (this.core !== null) core.foldEnd(fold);
+    }
+    return acc;
+  }
+
+  private entry(core: Core, rec: number): SessionCacheEntry {
+    const mem = this.mem;
+    const pkAt = core.recPartialKeyAddress(rec) >>> 0;
+    const pkInfo = core.recPartialKeyInfo(rec);
+    const pkLen = pkInfo & 0xffff;
+    const partialKey = pkInfo & PK_STRING
+      ? decoder.decode(mem.subarray(pkAt, pkAt + pkLen))
+      : mem.slice(pkAt, pkAt + pkLen);
+    const idAt = core.recIdAddress(rec) >>> 0;
+    const sessionId = mem.slice(idAt, idAt + core.recIdLength(rec));
+    const session = copyOut(mem, core.recSessionAddress(rec) >>> 0, core.recSessionLength(rec));
+    return { key: { partialKey, sessionId }, session };
+  }
+
+  sweep(): number {
+    const core = this.live('sweep');
+    return core.sweep(this.now(), 0xffffffff);
+  }
+
+  get size(): number {
+    return this.core === null ? 0 : this.core.size();
+  }
+
+  stats(): SessionCacheStats {
+    const core = this.live('stats');
+    const c = this.counters;
+    const hits = c[S_HITS]!;
+    const lookups = hits + c[S_MISSES]!;
+    return {
+      lookups,
+      hits,
+      misses: c[S_MISSES]!,
+      hitRatio: lookups === 0 ? 0 : hits / lookups,
+      expired: c[S_EXPIRED]!,
+      inserts: c[S_INSERTS]!,
+      replacements: c[S_REPLACEMENTS]!,
+      deletes: c[S_DELETES]!,
+      evictions: c[S_EVICTIONS]!,
+      invalidations: c[S_INVALIDATIONS]!,
+      rejected: c[S_REJECTED]!,
+      sessions: core.size(),
+      maxSessions: this.options.maxSessions,
+      bytesUsed: core.usedBytes(),
+      bytesCapacity: this.options.memoryBytes,
+      longestProbe: core.longest(),
+      compactions: c[S_COMPACTIONS]!,
+      reservedBytes: core.memory.buffer.byteLength,
+    };
+  }
+
+  terminate(): void {
+    const core = this.core;
+    if (core === null) return;
+    core.wipeAll();
+    this.core = null;
+    this.mem = EMPTY;
+  }
+
+  /** The core, or ERR_CACHE_TERMINATED. */
+  private live(fn: string): Core {
+    const core = this.core;
+    if (core === null) throw new SessionCacheError(ErrorCodes.CACHE_TERMINATED, `${fn}: the cache was terminated`);
+    return core;
+  }
+
+  /**
+   * Diagnostics (used by the tests): the cache's linear memory, to check that secrets were wiped,
+   * and a full consistency check of the core's structures (0 = consistent, else a rule number
+   * from assembly/verify.ts). Undefined once the cache is terminated.
+   */
+  static inspect(cache: WasmSessionCache): { memory: WebAssembly.Memory; verify(): number } | undefined {
+    const core = cache.core;
+    return core === null ? undefined : { memory: core.memory, verify: () => core.verify() };
+  }
+}
+
+/**
+ * Create a session cache backed by WebAssembly (synchronous; on Node, importing the package
+ * loads the core). Throws ERR_INVALID_OPTION for bad options or limits beyond 4 GiB.
+ */
+export function createSessionCache(options: SessionCacheOptions): WasmSessionCache {
+  return new WasmSessionCache(options);
+}
