@@ -1,0 +1,118 @@
+// Output of a benchmark run: a table on stdout, every figure in JSON, ratios as an SVG chart.
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { CONTENDERS } from './contenders.mjs';
+import { OPERATIONS } from './scenarios.mjs';
+
+/** The machine a run was made on. */
+export function machine() {
+  const cpus = os.cpus();
+  return {
+    cpu: cpus[0]?.model ?? 'unknown',
+    cores: cpus.length,
+    memoryBytes: os.totalmem(),
+    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    v8: process.versions.v8,
+  };
+}
+
+const mops = (x) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : `${(x / 1e3).toFixed(0)}k`);
+const pad = (s, n) => String(s).padStart(n);
+const padEnd = (s, n) => String(s).padEnd(n);
+
+function table(results) {
+  const m = results.machine;
+  const lines = [
+    `tls-session-cache benchmark (${results.mode}): ${m.cpu}, ${m.cores} cores, ${(m.memoryBytes / 2 ** 30).toFixed(0)} GiB, Node ${m.node}`,
+    'ops/s are medians of the rounds; ratios are wasm ops/s over the other contender\'s, measured in the same run.',
+  ];
+  for (const s of results.scenarios) {
+    lines.push('', `${s.id}: ${s.entries} sessions of ${s.sessionBytes} B, 32-byte ids, ${s.payloadBytes.toFixed(0)} B of key + session each`);
+    lines.push(`${padEnd('operation', 16)}${CONTENDERS.map((c) => pad(c, 11)).join('')} | ${pad('x lru-cache', 11)}${pad('x Map', 8)}`);
+    for (const op of OPERATIONS) {
+      const row = CONTENDERS.map((c) => pad(mops(s.contenders[c].opsPerSecond[op]), 11)).join('');
+      lines.push(`${padEnd(op, 16)}${row} | ${pad(s.ratios[op]['lru-cache'].toFixed(2), 11)}${pad(s.ratios[op].map.toFixed(2), 8)}`);
+    }
+    const mem = (c) => `${s.contenders[c].memoryPerEntry.rssAfterFill.toFixed(0)}/${s.contenders[c].memoryPerEntry.rssAfterChurn.toFixed(0)}`;
+    lines.push(`${padEnd('RSS B/entry', 16)}${CONTENDERS.map((c) => pad(mem(c), 11)).join('')} | fill/after ${s.churnMemory} churn ops`);
+    const heap = (c) => (s.contenders[c].memoryPerEntry.heapAfterFill).toFixed(0);
+    lines.push(`${padEnd('JS heap B/entry', 16)}${CONTENDERS.map((c) => pad(heap(c), 11)).join('')}`);
+    const gc = (c) => `${s.contenders[c].gc.totalMs.toFixed(0)}/${s.contenders[c].gc.maxMs.toFixed(1)}`;
+    lines.push(`${padEnd('GC ms tot/max', 16)}${CONTENDERS.map((c) => pad(gc(c), 11)).join('')} | during the mixed streams`);
+    if (s.heapObjects) {
+      lines.push(`${padEnd('objects/session', 16)}${CONTENDERS.map((c) => pad(s.contenders[c].heapObjectsPerSession.toFixed(2), 11)).join('')}`);
+    }
+  }
+  const e = results.endToEnd;
+  if (e !== undefined) {
+    lines.push('', `TLS 1.2 end to end (${e.handshakes} handshakes per round, ${e.rounds} rounds, client in another process):`);
+    for (const [name, r] of Object.entries(e.modes)) {
+      lines.push(`${padEnd(name, 22)}${pad(r.handshakesPerSecond.toFixed(0), 8)} handshakes/s ${pad(r.serverCpuMicros.toFixed(0), 6)} us server CPU each  resumed ${(r.resumedRatio * 100).toFixed(0)} %`);
+    }
+  }
+  lines.push('', `targets (${results.mode === 'full' ? 'at the sizes the issue sets' : 'indicative: smaller stand-in sizes'}):`);
+  for (const t of results.targets) {
+    const mark = t.met === null ? '-' : t.met ? 'met ' : 'MISS';
+    lines.push(`  [${mark}] ${t.name}: ${t.checks.map((c) => `${c.scenario} ${c.op ?? ''} ${c.detail}`).join('; ')}`);
+  }
+  lines.push('', `${results.seconds.toFixed(0)} s in all`);
+  return lines.join('\n');
+}
+
+/** Grouped bars, log scale: wasm's speed over lru-cache's and Map's, per operation and scenario. */
+function chart(results) {
+  const bars = ['lru-cache', 'map'];
+  const colors = { 'lru-cache': '#3b6ea8', map: '#d08b2c' };
+  const panelW = 760;
+  const panelH = 230;
+  const top = 50;
+  const left = 60;
+  const lo = Math.log2(0.25);
+  const hi = Math.log2(64);
+  const y = (r) => top + (panelH - 60) * (1 - (Math.log2(Math.min(Math.max(r, 0.25), 64)) - lo) / (hi - lo));
+  const parts = [];
+  const height = top + results.scenarios.length * panelH + 20;
+  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${panelW + left + 20}" height="${height}" font-family="sans-serif" font-size="11">`);
+  parts.push(`<rect width="100%" height="100%" fill="white"/>`);
+  parts.push(`<text x="${left}" y="22" font-size="15">tls-session-cache (wasm): speed ratio per operation, log scale (${results.mode} run, ${results.machine.cores}-core ${results.machine.cpu}, Node ${results.machine.node})</text>`);
+  bars.forEach((b, i) => {
+    parts.push(`<rect x="${left + i * 130}" y="30" width="12" height="12" fill="${colors[b]}"/><text x="${left + i * 130 + 16}" y="40">x ${b === 'map' ? 'Map' : b}</text>`);
+  });
+  results.scenarios.forEach((s, si) => {
+    const oy = si * panelH;
+    const gy = (r) => oy + y(r);
+    parts.push(`<text x="${left}" y="${oy + top - 6}" font-size="13">${s.id}</text>`);
+    for (const r of [0.25, 0.5, 1, 2, 4, 8, 16, 32, 64]) {
+      parts.push(`<line x1="${left}" x2="${left + panelW}" y1="${gy(r)}" y2="${gy(r)}" stroke="${r === 1 ? '#000' : '#ddd'}"/>`);
+      parts.push(`<text x="${left - 6}" y="${gy(r) + 4}" text-anchor="end">${r}x</text>`);
+    }
+    const groupW = panelW / OPERATIONS.length;
+    OPERATIONS.forEach((op, oi) => {
+      const gx = left + oi * groupW;
+      bars.forEach((b, bi) => {
+        const r = s.ratios[op][b];
+        const x = gx + 10 + bi * 26;
+        const y0 = gy(1);
+        const y1 = gy(r);
+        parts.push(`<rect x="${x}" y="${Math.min(y0, y1)}" width="22" height="${Math.max(1, Math.abs(y1 - y0))}" fill="${colors[b]}"><title>${op} ${r.toFixed(2)}x ${b}</title></rect>`);
+        parts.push(`<text x="${x + 11}" y="${Math.min(y0, y1) - 3}" text-anchor="middle" font-size="9">${r.toFixed(1)}</text>`);
+      });
+      parts.push(`<text x="${gx + groupW / 2}" y="${oy + top + panelH - 42}" text-anchor="middle" font-size="10">${op}</text>`);
+    });
+  });
+  parts.push('</svg>');
+  return parts.join('\n');
+}
+
+/** Print the table and write results/bench-<mode>.json and results/ratios-<mode>.svg. */
+export function writeReport(results, outDir) {
+  const text = table(results);
+  console.log(text);
+  const json = join(outDir, `bench-${results.mode}.json`);
+  const svg = join(outDir, `ratios-${results.mode}.svg`);
+  writeFileSync(json, `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(svg, chart(results));
+  console.log(`\nfigures: ${json}\nchart:   ${svg}`);
+}

@@ -1,0 +1,143 @@
+#!/usr/bin/env node
+// Benchmark: this package's caches against pure-JS caches on a TLS terminator's workload.
+//   node bench/run.mjs [--quick | --smoke] [--out DIR] [--only SCENARIO] [--no-e2e]
+// Each contender runs in its own process; the parent interleaves them round by round (one runs at
+// a time), takes medians, and reports ratios to lru-cache and Map, memory, GC and handshakes.
+import { fork } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { CONTENDERS } from './contenders.mjs';
+import { runEndToEnd } from './e2e.mjs';
+import { machine, writeReport } from './report.mjs';
+import { MODES, OPERATIONS } from './scenarios.mjs';
+import { evaluateTargets } from './targets.mjs';
+import { Workload } from './workload.mjs';
+
+const args = process.argv.slice(2);
+const flag = (name) => args.includes(name);
+const option = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
+const modeName = flag('--smoke') ? 'smoke' : flag('--quick') ? 'quick' : 'full';
+const mode = MODES[modeName];
+const outDir = option('--out', fileURLToPath(new URL('./results/', import.meta.url)));
+const only = option('--only', undefined);
+const libPath = process.env.BENCH_LIB ?? new URL('../dist/index.js', import.meta.url).href;
+const workerPath = fileURLToPath(new URL('./worker.mjs', import.meta.url));
+
+// A progress line on a terminal; elsewhere (CI logs) one line per phase.
+let lastPhase = '';
+const progress = (line) => {
+  if (process.stderr.isTTY) return void process.stderr.write(`\r${line.slice(0, 110).padEnd(110)}`);
+  const phase = line.replace(/ round .*/, '');
+  if (line !== '' && phase !== lastPhase) process.stderr.write(`${phase}\n`);
+  lastPhase = phase;
+};
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+const children = new Set();
+// A failed worker fails the run: take the others down with it rather than leave them running.
+process.on('exit', () => {
+  for (const c of children) c.kill();
+});
+
+/** Start a contender's worker; resolves once its cache is filled. */
+function start(contender, scenario) {
+  const child = fork(workerPath, [JSON.stringify({ contender, scenario, libPath })], {
+    execArgv: ['--expose-gc', '--max-old-space-size=16384'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  children.add(child);
+  const queue = [];
+  child.on('message', (m) => queue.shift()?.resolve(m));
+  child.on('exit', (code) => {
+    children.delete(child);
+    for (const q of queue.splice(0)) q.reject(new Error(`${contender} worker exited with ${code}`));
+  });
+  const next = () => new Promise((resolve, reject) => queue.push({ resolve, reject }));
+  const ask = (msg) => {
+    const reply = next();
+    child.send(msg);
+    return reply;
+  };
+  return next().then((ready) => ({ contender, child, ask, ready }));
+}
+
+async function runScenario(scenario) {
+  progress(`[${scenario.id}] filling ${scenario.entries} sessions in ${CONTENDERS.length} processes`);
+  const workers = await Promise.all(CONTENDERS.map((c) => start(c, scenario)));
+  const rates = Object.fromEntries(CONTENDERS.map((c) => [c, Object.fromEntries(OPERATIONS.map((o) => [o, []]))]));
+  const gc = Object.fromEntries(CONTENDERS.map((c) => [c, { count: 0, totalMs: 0, maxMs: 0 }]));
+  for (let round = 0; round < mode.rounds; round++) {
+    for (const op of OPERATIONS) {
+      for (let i = 0; i < workers.length; i++) {
+        const w = workers[(i + round) % workers.length]; // rotate who goes first
+        progress(`[${scenario.id}] round ${round + 1}/${mode.rounds} ${op} ${w.contender}`);
+        const r = await w.ask({ op, budgetMs: mode.budgetMs });
+        rates[w.contender][op].push(r.rate);
+        if (r.gc !== undefined) {
+          const g = gc[w.contender];
+          g.count += r.gc.count;
+          g.totalMs += r.gc.totalMs;
+          g.maxMs = Math.max(g.maxMs, r.gc.maxMs);
+        }
+      }
+    }
+  }
+  progress(`[${scenario.id}] ${scenario.churnMemory} churn operations per contender, then memory`);
+  const churned = await Promise.all(workers.map((w) => w.ask({ churnMemory: scenario.churnMemory })));
+  for (const w of workers) w.child.send({ exit: true });
+
+  const w0 = new Workload(scenario.entries, scenario.sessionBytes);
+  const partialKeyBytes = w0.partialKeys.reduce((n, s) => n + s.length, 0) / w0.hosts;
+  const payloadBytes = 32 + partialKeyBytes + scenario.sessionBytes;
+  const contenders = {};
+  workers.forEach((w, i) => {
+    const { before, afterFill } = w.ready.memory;
+    const afterChurn = churned[i].afterChurn;
+    const per = (a, b, field) => (a[field] - b[field]) / scenario.entries;
+    const rssAfterFill = per(afterFill, before, 'rss');
+    const rssAfterChurn = per(afterChurn, before, 'rss');
+    contenders[w.contender] = {
+      opsPerSecond: Object.fromEntries(OPERATIONS.map((o) => [o, median(rates[w.contender][o])])),
+      rounds: rates[w.contender],
+      memoryPerEntry: {
+        rssAfterFill,
+        heapAfterFill: per(afterFill, before, 'heapUsed'),
+        externalAfterFill: per(afterFill, before, 'external'),
+        rssAfterChurn,
+        heapAfterChurn: per(afterChurn, before, 'heapUsed'),
+        churnGrowth: rssAfterChurn / rssAfterFill - 1,
+      },
+      gc: gc[w.contender],
+      heapObjectsPerSession: churned[i].heapObjectsPerSession,
+      fillMs: w.ready.fillMs,
+    };
+  });
+  const ratios = Object.fromEntries(
+    OPERATIONS.map((o) => [
+      o,
+      {
+        'lru-cache': contenders.wasm.opsPerSecond[o] / contenders['lru-cache'].opsPerSecond[o],
+        map: contenders.wasm.opsPerSecond[o] / contenders.map.opsPerSecond[o],
+        mnemonist: contenders.wasm.opsPerSecond[o] / contenders.mnemonist.opsPerSecond[o],
+        js: contenders.wasm.opsPerSecond[o] / contenders.js.opsPerSecond[o],
+      },
+    ]),
+  );
+  return { ...scenario, payloadBytes, contenders, ratios };
+}
+
+const started = Date.now();
+const results = { mode: modeName, machine: machine(), started: new Date(started).toISOString(), scenarios: [] };
+for (const scenario of mode.scenarios) {
+  if (only !== undefined && scenario.id !== only) continue;
+  results.scenarios.push(await runScenario(scenario));
+}
+if (!flag('--no-e2e')) results.endToEnd = await runEndToEnd(mode.e2e, libPath, progress);
+results.targets = evaluateTargets(results, modeName);
+results.seconds = (Date.now() - started) / 1000;
+if (process.stderr.isTTY) process.stderr.write(`\r${''.padEnd(110)}\r`);
+mkdirSync(outDir, { recursive: true });
+writeReport(results, outDir);

@@ -1,0 +1,42 @@
+// What each benchmark mode runs. `full` is the reference run; `quick` keeps the same shape at
+// smaller sizes (under 2 minutes); `smoke` only proves the harness works (CI, seconds).
+
+export const OPERATIONS = [
+  'lookup-hit', 'lookup-hit-view', 'lookup-hit-into', 'lookup-miss', 'update-replace', 'select-session',
+  'update-new', 'churn', 'mixed',
+];
+
+const scenario = (id, entries, sessionBytes, extra) => ({
+  id, entries, sessionBytes, heapObjects: false, newKeys: Math.max(100, entries / 10), ...extra,
+});
+
+export const MODES = {
+  full: {
+    rounds: 5,
+    budgetMs: 300,
+    scenarios: [
+      scenario('160B-10k', 10_000, 160, { churn: 100_000, mixed: 500_000, churnMemory: 1_000_000, heapObjects: true }),
+      scenario('160B-1M', 1_000_000, 160, { churn: 200_000, mixed: 1_000_000, churnMemory: 5_000_000 }),
+      scenario('1200B-1M', 1_000_000, 1200, { churn: 200_000, mixed: 1_000_000, churnMemory: 5_000_000 }),
+      scenario('4000B-100k', 100_000, 4000, { churn: 100_000, mixed: 500_000, churnMemory: 1_000_000 }),
+    ],
+    e2e: { handshakes: 2000, rounds: 5 },
+  },
+  quick: {
+    rounds: 5,
+    budgetMs: 40,
+    scenarios: [
+      scenario('160B-10k', 10_000, 160, { churn: 20_000, mixed: 50_000, churnMemory: 200_000, heapObjects: true }),
+      scenario('160B-100k', 100_000, 160, { churn: 20_000, mixed: 50_000, churnMemory: 200_000 }),
+      scenario('1200B-100k', 100_000, 1200, { churn: 20_000, mixed: 50_000, churnMemory: 200_000 }),
+      scenario('4000B-20k', 20_000, 4000, { churn: 10_000, mixed: 30_000, churnMemory: 100_000 }),
+    ],
+    e2e: { handshakes: 300, rounds: 3 },
+  },
+  smoke: {
+    rounds: 1,
+    budgetMs: 2,
+    scenarios: [scenario('160B-1k', 1000, 160, { churn: 500, mixed: 2000, churnMemory: 2000, heapObjects: true })],
+    e2e: { handshakes: 10, rounds: 1 },
+  },
+};

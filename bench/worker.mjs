@@ -1,0 +1,216 @@
+// One contender on one scenario, in its own process (run with --expose-gc). It fills the cache,
+// then runs the operations the parent asks for over IPC, one at a time, and reports ops/s,
+// memory and GC figures. The parent interleaves contenders so only one process runs at a time.
+import { readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PerformanceObserver } from 'node:perf_hooks';
+import v8 from 'node:v8';
+import { createContender } from './contenders.mjs';
+import { Workload } from './workload.mjs';
+
+const { contender: name, scenario, libPath } = JSON.parse(process.argv[2]);
+const lib = await import(libPath);
+const w = new Workload(scenario.entries, scenario.sessionBytes);
+const capacity = scenario.entries + scenario.newKeys; // headroom for update-new: no eviction in timed runs
+const cache = createContender(name, lib, { capacity, sessionBytes: scenario.sessionBytes, lifetimeSeconds: 86400 });
+let sink = 0; // results feed this so no loop is optimised away
+
+function memory() {
+  globalThis.gc();
+  globalThis.gc();
+  const m = process.memoryUsage();
+  return { rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers };
+}
+
+/** Objects on the JS heap, from a heap snapshot (only at small scale: snapshots are slow). */
+function heapObjects() {
+  // Through a file: a snapshot read as a stream leaves chunk strings alive into the next one.
+  const file = join(tmpdir(), `tsc-bench-${process.pid}.heapsnapshot`);
+  globalThis.gc();
+  v8.writeHeapSnapshot(file);
+  const count = JSON.parse(readFileSync(file, 'utf8')).snapshot.node_count;
+  rmSync(file);
+  return count;
+}
+
+function fill() {
+  for (let i = 0; i < w.entries; i++) cache.update(w.key(i), w.session(i));
+}
+
+/** Run `batch` until `budgetMs` has passed; ops per second. */
+function timed(budgetMs, batch) {
+  let ops = 0;
+  const start = performance.now();
+  let now = start;
+  do {
+    ops += batch();
+    now = performance.now();
+  } while (now - start < budgetMs);
+  return (ops * 1000) / (now - start);
+}
+
+/** Time one pass over a prepared plan; ops per second. */
+function once(run, count) {
+  const start = performance.now();
+  run();
+  return (count * 1000) / (performance.now() - start);
+}
+
+const HIT_KEYS = 1 << 16;
+let hits = w.hitKeys(HIT_KEYS);
+const misses = w.missKeys(HIT_KEYS);
+const target = new Uint8Array(scenario.sessionBytes);
+
+// Each operation's loop is its own function, so each has its own type feedback.
+const ops = {
+  'lookup-hit': (budget) =>
+    timed(budget, () => {
+      for (let i = 0; i < HIT_KEYS; i++) sink += cache.lookup(hits[i]).length;
+      return HIT_KEYS;
+    }),
+  'lookup-hit-view': (budget) =>
+    timed(budget, () => {
+      const lookup = cache.lookupView ?? cache.lookup;
+      for (let i = 0; i < HIT_KEYS; i++) sink += lookup(hits[i]).length;
+      return HIT_KEYS;
+    }),
+  'lookup-hit-into': (budget) =>
+    timed(budget, () => {
+      if (cache.lookupInto !== undefined) {
+        for (let i = 0; i < HIT_KEYS; i++) sink += cache.lookupInto(hits[i], target);
+      } else {
+        for (let i = 0; i < HIT_KEYS; i++) sink += cache.lookup(hits[i]).length;
+      }
+      return HIT_KEYS;
+    }),
+  'lookup-miss': (budget) =>
+    timed(budget, () => {
+      for (let i = 0; i < HIT_KEYS; i++) sink += cache.lookup(misses[i]) === undefined ? 1 : 0;
+      return HIT_KEYS;
+    }),
+  'update-replace': (budget) =>
+    timed(budget, () => {
+      for (let i = 0; i < HIT_KEYS; i++) cache.update(hits[i], w.session(i));
+      return HIT_KEYS;
+    }),
+  'update-new': () => {
+    const keys = w.freshKeys(scenario.newKeys);
+    const rate = once(() => {
+      for (let i = 0; i < keys.length; i++) cache.update(keys[i], w.session(i));
+    }, keys.length);
+    for (const k of keys) cache.delete(k); // back to the stored set the other operations expect
+    return rate;
+  },
+  churn: () => {
+    const plan = w.churnPlan(scenario.churn);
+    const rate = once(() => {
+      for (let i = 0; i < plan.length; i++) {
+        cache.delete(plan[i][0]);
+        cache.update(plan[i][1], w.session(i));
+      }
+    }, plan.length);
+    hits = w.hitKeys(HIT_KEYS);
+    return rate;
+  },
+  'select-session': (budget) =>
+    timed(budget, () => {
+      for (let i = 0; i < 4096; i++) sink += cache.select(w.partialKeys[w.random(w.hosts)]).length;
+      return 4096;
+    }),
+  mixed: () => {
+    const { ops: kinds, keys } = w.mixedPlan(scenario.mixed);
+    const gc = { count: 0, totalMs: 0, maxMs: 0 };
+    const observer = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        gc.count++;
+        gc.totalMs += e.duration;
+        gc.maxMs = Math.max(gc.maxMs, e.duration);
+      }
+    });
+    globalThis.gc();
+    observer.observe({ entryTypes: ['gc'] });
+    const rate = once(() => {
+      for (let i = 0; i < kinds.length; i++) {
+        const k = keys[i];
+        switch (kinds[i]) {
+          case 0:
+            sink += cache.lookup(k).length;
+            break;
+          case 1:
+            sink += cache.lookup(k) === undefined ? 1 : 0;
+            break;
+          case 2:
+            cache.update(k, w.session(i));
+            break;
+          default:
+            cache.delete(k[0]);
+            cache.update(k[1], w.session(i));
+        }
+      }
+    }, kinds.length);
+    hits = w.hitKeys(HIT_KEYS);
+    return new Promise((resolve) =>
+      setImmediate(() => {
+        observer.disconnect();
+        resolve({ rate, gc });
+      }),
+    );
+  },
+};
+
+/** Untimed churn in chunks (fresh keys each), to see whether memory stays flat. */
+function churnMemory(count) {
+  for (let done = 0; done < count; ) {
+    const plan = w.churnPlan(Math.min(100_000, count - done));
+    for (let i = 0; i < plan.length; i++) {
+      cache.delete(plan[i][0]);
+      cache.update(plan[i][1], w.session(i));
+    }
+    done += plan.length;
+  }
+  hits = w.hitKeys(HIT_KEYS);
+  return memory();
+}
+
+/**
+ * JS heap objects per stored session: heap snapshots of a second, fresh cache half filled and
+ * filled (so the cache's fixed objects cancel out), taken after the memory figures, which a
+ * snapshot would disturb.
+ */
+async function objectsPerSession() {
+  const other = createContender(name, lib, { capacity, sessionBytes: scenario.sessionBytes, lifetimeSeconds: 86400 });
+  const half = w.entries >> 1;
+  for (let i = 0; i < half; i++) other.update(w.key(i), w.session(i));
+  heapObjects(); // settle what the first snapshot creates once
+  const before = heapObjects();
+  for (let i = half; i < w.entries; i++) other.update(w.key(i), w.session(i));
+  const after = heapObjects();
+  if (other.size() !== w.entries) throw new Error(`${name}: second cache holds ${other.size()}`);
+  return (after - before) / (w.entries - half);
+}
+
+const before = memory();
+const fillStart = performance.now();
+fill();
+const fillMs = performance.now() - fillStart;
+const afterFill = memory();
+if (cache.size() !== w.entries) throw new Error(`${name}: ${cache.size()} sessions after fill, expected ${w.entries}`);
+
+process.on('message', async (msg) => {
+  if (msg.op !== undefined) {
+    const result = await ops[msg.op](msg.budgetMs);
+    process.send(typeof result === 'number' ? { op: msg.op, rate: result } : { op: msg.op, ...result });
+  } else if (msg.churnMemory !== undefined) {
+    const afterChurn = churnMemory(msg.churnMemory);
+    const objects = scenario.heapObjects ? await objectsPerSession() : null;
+    process.send({ afterChurn, heapObjectsPerSession: objects, size: cache.size(), sink: sink & 1 });
+  } else if (msg.exit) {
+    process.exit(0);
+  }
+});
+process.send({
+  ready: true,
+  fillMs,
+  memory: { before, afterFill },
+});
