@@ -7,16 +7,16 @@ import { wipe } from "./bytes";
 import { allocOrCompact } from "./compact";
 import { bump } from "./counters";
 import { foldOpen, foldStep, foldsOnRemove } from "./folds";
+import { groupAdd, groupUnlink } from "./groups";
 import {
-  curGroup, curPkHash, curPkLen, groupAdd, groupCreate, groupRemove, groupUnlink, setPartialKey,
-} from "./groups";
-import { hashBytes } from "./hash";
-import {
-  F_GROUP, G_COUNT, G_HEAD, RESULT, R_GOLDER, R_GROUP, R_HASH, R_LENS, R_NEWER, R_OLDER, R_SID, R_TIME, SCRATCH_SID, S_DELETES,
-  S_EVICTIONS, S_EXPIRED, S_HITS, S_INSERTS, S_INVALIDATIONS, S_MISSES, S_REPLACEMENTS,
-  groupBytes, recordBytes,
+  PK_LEN_MASK, RESULT, R_GOLDER, R_HASH, R_KEY, R_LENS, R_NEWER, R_OLDER, R_PKINFO, R_TIME, SCRATCH_PK,
+  SCRATCH_SID, S_DELETES, S_EVICTIONS, S_EXPIRED, S_HITS, S_INSERTS, S_INVALIDATIONS, S_MISSES,
+  S_REPLACEMENTS, recordBytes,
 } from "./layout";
-import { tableFind, tableInsert, tableRemove } from "./table";
+import { slotAt } from "./slots";
+import {
+  curPkInfo, findGroupSlot, findSession, sessionTag, setPartialKey, tableInsert, tableRemove,
+} from "./table";
 
 /** onFull policies (the JS layer passes the index). */
 export const EVICT_OLDEST: i32 = 0;
@@ -25,6 +25,8 @@ export const INVALIDATE_ALL: i32 = 1;
 const SWEEP_ON_UPDATE: u32 = 2;
 /** A removal counted by no counter (the record is being replaced). */
 const NO_COUNTER: usize = usize.MAX_VALUE;
+/** lookup's answer when the session is longer than `limit` (no address is this low). */
+export const TOO_LONG: usize = 1;
 
 export let count: u32 = 0;
 export let bytesUsed: u32 = 0;
@@ -49,23 +51,20 @@ export function cacheInit(max: u32, bytes: u32, lifetimeMs: f64, onFull: i32): v
   return now - load<f64>(rec, R_TIME) >= lifetime;
 }
 
+@inline function bytesOf(rec: usize): u32 {
+  const lens = load<u32>(rec, R_LENS);
+  return recordBytes(u32(load<u16>(rec, R_PKINFO)) & PK_LEN_MASK, lens >> 24, lens & 0xffffff);
+}
+
 /** Take a record out of every index, wipe it and free it. */
 function removeRecord(rec: usize, counter: usize): void {
-  const older = load<u32>(rec, R_OLDER);
-  const newer = load<u32>(rec, R_NEWER);
-  foldsOnRemove(rec, older, newer);
+  foldsOnRemove(rec, load<u32>(rec, R_OLDER), load<u32>(rec, R_NEWER));
   ageUnlink(rec);
+  groupUnlink(rec);
   tableRemove(rec);
-  const lens = load<u32>(rec, R_LENS);
-  bytesUsed -= recordBytes(lens >> 24, lens & 0xffffff);
+  bytesUsed -= bytesOf(rec);
   count--;
   lastFound = 0;
-  const g = load<u32>(rec, R_GROUP);
-  if (groupUnlink(rec) == 0) {
-    const gsize = sizeOf(g);
-    bytesUsed -= groupBytes(groupRemove(g, gsize));
-    free(g);
-  }
   wipe(rec + 4, sizeOf(rec) - 4);
   free(rec);
   if (counter != NO_COUNTER) bump(counter);
@@ -85,17 +84,15 @@ export function sweepOld(max: u32, now: f64): u32 {
   return n;
 }
 
-/** Wipe the session id from scratch and return `result`. */
+/** Wipe the session id from scratch (8 bytes at a time: ids are short) and return `result`. */
 @inline function done(sidLen: u32, result: usize): usize {
-  wipe(SCRATCH_SID, sidLen);
+  for (let p = SCRATCH_SID, end = SCRATCH_SID + sidLen; p < end; p += 8) store<u64>(p, 0);
   return result;
 }
 
 /** Find a live record by the current key; an expired one is removed and reported as absent. */
 function findLive(sidLen: u32, now: f64): usize {
-  const g = curGroup;
-  if (!g) return 0;
-  const rec = tableFind(g, hashBytes(SCRATCH_SID, sidLen, curPkHash), sidLen);
+  const rec = findSession(sessionTag(sidLen), sidLen);
   if (rec && expired(rec, now)) {
     removeRecord(rec, S_EXPIRED);
     return 0;
@@ -103,8 +100,10 @@ function findLive(sidLen: u32, now: f64): usize {
   return rec;
 }
 
-/** lookup's answer when the session is longer than `limit` (no address is this low). */
-export const TOO_LONG: usize = 1;
+/** Address of a record's session bytes. */
+@inline function sessionAt(rec: usize): usize {
+  return rec + R_KEY + (u32(load<u16>(rec, R_PKINFO)) & PK_LEN_MASK) + (load<u32>(rec, R_LENS) >> 24);
+}
 
 /**
  * Look up a session: its bytes' address (length at RESULT), or 0 on a miss. A hit longer than
@@ -122,7 +121,7 @@ export function lookup(pkArg: i32, sidLen: u32, now: f64, limit: u32): usize {
   if (len > limit) return done(sidLen, TOO_LONG);
   bump(S_HITS);
   lastFound = rec;
-  return done(sidLen, rec + R_SID + sidLen);
+  return done(sidLen, sessionAt(rec));
 }
 
 /** Remove the record found by the immediately preceding lookup (take = lookup + delete). */
@@ -145,46 +144,40 @@ export function remove(pkArg: i32, sidLen: u32, now: f64): i32 {
  */
 export function update(pkArg: i32, sidLen: u32, sessLen: u32, now: f64): usize {
   setPartialKey(pkArg);
-  const h = hashBytes(SCRATCH_SID, sidLen, curPkHash);
-  let replaced = false;
-  if (curGroup) {
-    const old = tableFind(curGroup, h, sidLen);
-    if (old) {
-      removeRecord(old, NO_COUNTER);
-      replaced = true;
-    }
-  }
+  const tag = sessionTag(sidLen);
+  const old = findSession(tag, sidLen);
+  if (old) removeRecord(old, NO_COUNTER);
   sweepOld(SWEEP_ON_UPDATE, now);
   if (count >= maxSessions) {
     if (policy == EVICT_OLDEST) removeRecord(oldest, S_EVICTIONS);
     else removeAll(S_INVALIDATIONS);
   }
-  const need = recordBytes(sidLen, sessLen);
-  while (oldest) {
-    const extra: u64 = curGroup ? 0 : groupBytes(curPkLen);
-    if (u64(bytesUsed) + need + extra <= u64(budget)) break;
+  const pkLen = curPkInfo & PK_LEN_MASK;
+  const need = recordBytes(pkLen, sidLen, sessLen);
+  while (oldest && u64(bytesUsed) + need > u64(budget)) {
     if (policy == EVICT_OLDEST) removeRecord(oldest, S_EVICTIONS);
     else removeAll(S_INVALIDATIONS);
   }
-  if (!curGroup) {
-    const gb = groupBytes(curPkLen);
-    const g = allocOrCompact(gb);
-    store<u32>(g, load<u32>(g) | F_GROUP);
-    groupCreate(g);
-    bytesUsed += gb;
-  }
-  const rec = allocOrCompact(need); // may move the group: curGroup follows it
-  store<u32>(rec, h, R_HASH);
+  const rec = allocOrCompact(need);
+  store<u32>(rec, tag, R_HASH);
   store<f64>(rec, now, R_TIME);
   store<u32>(rec, sessLen | (sidLen << 24), R_LENS);
-  memory.copy(rec + R_SID, SCRATCH_SID, sidLen);
+  store<u16>(rec, u16(curPkInfo), R_PKINFO);
+  memory.copy(rec + R_KEY, SCRATCH_PK, pkLen);
+  memory.copy(rec + R_KEY + pkLen, SCRATCH_SID, sidLen);
   ageAppend(rec);
-  groupAdd(curGroup, rec);
+  groupAdd(rec);
   tableInsert(rec);
   count++;
   bytesUsed += need;
-  bump(replaced ? S_REPLACEMENTS : S_INSERTS);
-  return done(sidLen, rec + R_SID + sidLen);
+  bump(old ? S_REPLACEMENTS : S_INSERTS);
+  return done(sidLen, rec + R_KEY + pkLen + sidLen);
+}
+
+/** The newest record of the current partial key, or 0. */
+function groupHead(): usize {
+  const i = findGroupSlot();
+  return i == u32.MAX_VALUE ? 0 : usize(slotAt(i) >> 32);
 }
 
 /**
@@ -193,18 +186,15 @@ export function update(pkArg: i32, sidLen: u32, sessLen: u32, now: f64): usize {
  */
 export function select(pkArg: i32, now: f64): usize {
   setPartialKey(pkArg);
-  let g = curGroup;
-  if (!g) return 0;
-  let rec = load<u32>(g, G_HEAD);
-  while (rec) {
+  let n: u32 = 0;
+  for (let rec = groupHead(); rec; ) {
     const older = load<u32>(rec, R_GOLDER);
     if (expired(rec, now)) removeRecord(rec, S_EXPIRED);
+    else n++;
     rec = older;
   }
-  g = curGroup; // 0 if every session had expired
-  if (!g) return 0;
-  store<u32>(RESULT, load<u32>(g, G_COUNT));
-  return load<u32>(g, G_HEAD);
+  store<u32>(RESULT, n);
+  return n ? groupHead() : 0;
 }
 
 /** Start a fold over every record present now; -1 when too many folds are under way. */

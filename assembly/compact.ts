@@ -1,14 +1,14 @@
 // Compaction: the rare fallback when the byte budget says a record fits but no free block is large
-// enough (fragmentation). Every used block slides down to the start of the arena, references to it
-// are repointed, and the space left behind is zeroed (it held copies of secrets) and becomes one
-// free block. The arena has slack beyond the budget (see index.ts) so this seldom runs.
+// enough (fragmentation). Every record slides down to the start of the arena, references to it are
+// repointed, and the space left behind is zeroed (it held copies of secrets) and becomes one free
+// block. The arena has slack beyond the budget (see index.ts) so this seldom runs.
 import { ageOnMove } from "./age";
 import { alloc, allocRebuild, arenaLast, arenaStart } from "./alloc";
 import { wipe } from "./bytes";
 import { bump } from "./counters";
 import { foldsOnMove } from "./folds";
-import { groupOnMove, groupOnRecordMove } from "./groups";
-import { FLAG_MASK, F_FREE, F_GROUP, S_COMPACTIONS } from "./layout";
+import { groupOnMove } from "./groups";
+import { FLAG_MASK, F_FREE, S_COMPACTIONS } from "./layout";
 import { tableOnMove } from "./table";
 
 function compact(): void {
@@ -17,21 +17,16 @@ function compact(): void {
   let p = arenaStart;
   let usedEnd = arenaStart;
   while (p < arenaLast) {
-    const info = load<u32>(p);
-    const size = info & ~FLAG_MASK;
-    if (!(info & F_FREE)) {
+    const size = load<u32>(p) & ~FLAG_MASK;
+    if (!(load<u32>(p) & F_FREE)) {
       if (p != dst) {
         memory.copy(dst, p, size);
-        if (info & F_GROUP) {
-          groupOnMove(p, dst);
-        } else {
-          tableOnMove(p, dst);
-          ageOnMove(dst);
-          groupOnRecordMove(dst);
-          foldsOnMove(p, dst);
-        }
+        tableOnMove(p, dst);
+        ageOnMove(dst);
+        groupOnMove(p, dst);
+        foldsOnMove(p, dst);
       }
-      store<u32>(dst, size | (info & F_GROUP)); // every block now has a used left neighbour
+      store<u32>(dst, size); // used, and its left neighbour is used too
       dst += size;
       usedEnd = p + size;
     }

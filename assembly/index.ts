@@ -5,13 +5,12 @@ import { allocReset, highWater, arenaStart } from "./alloc";
 import { wipe } from "./bytes";
 import { bytesUsed, cacheInit, count, sweepOld } from "./cache";
 import { foldClose } from "./folds";
-import { groupsInit } from "./groups";
 import {
-  G_PK, G_PKLEN, HASH_KEY, HASH_KEY_BYTES, GROUP_HEADER, MAX_PK_BYTES, MAX_SESSION_BYTES,
-  MAX_SID_BYTES, MIN_BLOCK, REC_HEADER, RESULT, R_GOLDER, R_GROUP, R_LENS, R_SID, SCRATCH_END,
-  SCRATCH_PK, SCRATCH_SID, SLOT_LOAD_INVERSE, STATIC_END, STATS,
+  HASH_KEY, HASH_KEY_BYTES, MAX_PK_BYTES, MAX_SESSION_BYTES, MAX_SID_BYTES, MIN_BLOCK, PK_FROM_STRING,
+  PK_LEN_MASK, REC_HEADER, RESULT, R_GOLDER, R_KEY, R_LENS, R_PKINFO, SCRATCH_END, SCRATCH_PK,
+  SCRATCH_SID, SLOTS_PER_SESSION, STATIC_END, STATS,
 } from "./layout";
-import { longestProbe, tableInit } from "./table";
+import { longestProbe, slotsInit } from "./slots";
 
 export { foldBegin, foldNext, lookup, remove, select, takeFound, update } from "./cache";
 export { foldClose as foldEnd };
@@ -21,26 +20,21 @@ const PAGE: f64 = 65536;
 const MAX_MEMORY: f64 = 4294967296; // wasm32
 
 function slotCount(maxSessions: u32): u32 {
-  const want = u64(maxSessions) * SLOT_LOAD_INVERSE;
-  let n: u64 = 16;
-  while (n < want) n <<= 1;
-  return u32(n);
+  return u32(Math.ceil(f64(maxSessions) * SLOTS_PER_SESSION)) + 8;
 }
 
 /**
- * Arena bytes for a byte budget: the budget, plus 8 bytes per block that TLSF may round up
- * (a session and its group at most), plus 1/8 of the budget so fragmentation seldom forces a
- * compaction, plus the sentinel.
+ * Arena bytes for a byte budget: the budget, plus 8 bytes per record that TLSF may round up,
+ * plus 1/8 of the budget so fragmentation seldom forces a compaction, plus the sentinel.
  */
 function arenaBytes(maxSessions: u32, budget: u32): f64 {
-  const bytes = f64(budget) + f64(budget >> 3) + f64(maxSessions) * 16 + f64(MIN_BLOCK) * 4 + 8;
+  const bytes = f64(budget) + f64(budget >> 3) + f64(maxSessions) * 8 + f64(MIN_BLOCK) * 4 + 8;
   return Math.ceil(bytes / 8) * 8; // blocks are multiples of 8 and their sizes share a word with flags
 }
 
 /** Total linear memory a cache with these limits reserves (JS refuses more than 4 GiB). */
 export function layoutBytes(maxSessions: u32, budget: u32): f64 {
-  const tables = f64(slotCount(maxSessions)) * 8 * 2;
-  const total = f64(STATIC_END) + tables + arenaBytes(maxSessions, budget);
+  const total = f64(STATIC_END) + f64(slotCount(maxSessions)) * 8 + arenaBytes(maxSessions, budget);
   return Math.ceil(total / PAGE) * PAGE;
 }
 
@@ -55,10 +49,8 @@ export function init(maxSessions: u32, budget: u32, lifetimeMs: f64, onFull: i32
   const have = memory.size();
   if (pages > have && memory.grow(pages - have) < 0) return -1;
   const n = slotCount(maxSessions);
-  tableInit(STATIC_END, n - 1);
-  const gbase = STATIC_END + usize(n) * 8;
-  groupsInit(gbase, n - 1);
-  const start = gbase + usize(n) * 8;
+  slotsInit(STATIC_END, n);
+  const start = STATIC_END + usize(n) * 8;
   allocReset(start, start + usize(arenaBytes(maxSessions, budget)) - 8);
   cacheInit(maxSessions, budget, lifetimeMs, onFull);
   return 0;
@@ -113,31 +105,33 @@ export function limits(which: i32): u32 {
     case 1: return MAX_PK_BYTES;
     case 2: return MAX_SESSION_BYTES;
     case 3: return REC_HEADER;
-    case 4: return GROUP_HEADER;
     default: return 0;
   }
 }
 
 // Record accessors for walking groups and folds from JS.
+@inline function pkLen(rec: usize): u32 {
+  return u32(load<u16>(rec, R_PKINFO)) & PK_LEN_MASK;
+}
 export function recGroupOlder(rec: usize): usize {
   return load<u32>(rec, R_GOLDER);
 }
 export function recSessionAddress(rec: usize): usize {
-  return rec + R_SID + (load<u32>(rec, R_LENS) >> 24);
+  return rec + R_KEY + pkLen(rec) + (load<u32>(rec, R_LENS) >> 24);
 }
 export function recSessionLength(rec: usize): u32 {
   return load<u32>(rec, R_LENS) & 0xffffff;
 }
 export function recIdAddress(rec: usize): usize {
-  return rec + R_SID;
+  return rec + R_KEY + pkLen(rec);
 }
 export function recIdLength(rec: usize): u32 {
   return load<u32>(rec, R_LENS) >> 24;
 }
 export function recPartialKeyAddress(rec: usize): usize {
-  return usize(load<u32>(rec, R_GROUP)) + G_PK;
+  return rec + R_KEY;
 }
-/** Partial key length | 0x10000 if the group was created from a string. */
+/** Partial key length | 0x10000 if the session was stored under a string partial key. */
 export function recPartialKeyInfo(rec: usize): u32 {
-  return load<u32>(load<u32>(rec, R_GROUP), G_PKLEN);
+  return pkLen(rec) | (u32(load<u16>(rec, R_PKINFO)) & PK_FROM_STRING ? 0x10000 : 0);
 }

@@ -2,8 +2,8 @@
 // read in one place. Addresses are byte offsets into this instance's own linear memory.
 //
 //   0 .. STATIC_END          fixed areas below (counters, scratch, hash key, allocator control)
-//   STATIC_END ..            session slot table (u64 per slot), group slot table (u64 per slot)
-//   arenaStart .. arenaEnd   session records and group records, managed by alloc.ts (TLSF)
+//   STATIC_END ..            the slot table (u64 per slot): sessions and partial-key groups
+//   arenaStart .. arenaEnd   session records, managed by alloc.ts (TLSF)
 //
 // The memory is grown once, in init(); it never grows afterwards, so views that JS holds over
 // `memory.buffer` stay valid for the life of the cache.
@@ -46,45 +46,39 @@ export const S_COUNT: usize = 10;
 export const B_INFO: usize = 0; // u32: size (multiple of 8) | flags
 export const F_FREE: u32 = 1;
 export const F_LEFT_FREE: u32 = 2; // the physically preceding block is free (its footer is valid)
-export const F_GROUP: u32 = 4; // a group record rather than a session record
 export const FLAG_MASK: u32 = 7;
 export const ALIGN: u32 = 8;
 export const MIN_BLOCK: u32 = 16;
 
 // ---- session record: one allocator block ----
-export const R_HASH: usize = 4; // u32 keyed hash of (group, session id): slot tag and home slot
+// The whole key (partial key, then session id) is stored inline, so a lookup touches the slot
+// and the record and nothing else.
+export const R_HASH: usize = 4; // u32 session slot tag: keyed hash of (partial key, session id)
 export const R_TIME: usize = 8; // f64 creation time, ms of the cache's clock
 export const R_OLDER: usize = 16; // age list, towards the oldest
 export const R_NEWER: usize = 20; // age list, towards the newest
-export const R_GNEWER: usize = 24; // group list, towards the newest
-export const R_GOLDER: usize = 28; // group list, towards the oldest
-export const R_GROUP: usize = 32; // u32 the group record of the partial key
-export const R_LENS: usize = 36; // u32 session length (low 24 bits) | session id length << 24
-export const R_SID: usize = 40; // session id bytes, then the session bytes
-export const REC_HEADER: u32 = 40;
+export const R_GNEWER: usize = 24; // same-partial-key list, towards the newest (0: the group head)
+export const R_GOLDER: usize = 28; // same-partial-key list, towards the oldest
+export const R_LENS: usize = 32; // u32 session length (low 24 bits) | session id length << 24
+export const R_PKINFO: usize = 36; // u16 partial key length | PK_FROM_STRING
+export const R_KEY: usize = 38; // partial key bytes, session id bytes, then the session bytes
+export const REC_HEADER: u32 = 38;
+export const PK_FROM_STRING: u32 = 0x8000;
+export const PK_LEN_MASK: u32 = 0x7fff;
 
-// ---- group record (one per distinct partial key): one allocator block ----
-export const G_HASH: usize = 4; // u32 keyed hash of the partial key
-export const G_HEAD: usize = 8; // newest session record of the group
-export const G_COUNT: usize = 12; // u32 sessions in the group
-export const G_PKLEN: usize = 16; // u16 partial key length | u16 flags (bit 0: created from a string)
-export const G_PK: usize = 20; // partial key bytes
-export const GROUP_HEADER: u32 = 20;
-
-// ---- slot tables: u64 per slot, low 32 bits the hash tag, high 32 bits the record; 0 = empty ----
-/** Slots per session at most: the tables are kept at most half full. */
-export const SLOT_LOAD_INVERSE: u32 = 2;
+// ---- the slot table: u64 per slot, low 32 bits a tag, high 32 bits a record; 0 = empty ----
+// Two kinds of slot share the table: a session slot (tag: the record's R_HASH, bit 0 clear) and
+// a group slot (tag: the partial key's hash, bit 0 set) pointing at the newest record with that
+// partial key. Sessions and groups are at most 2 per session, so the table is sized at
+// SLOTS_PER_SESSION slots per session: at most 83 % full, and about 42 % when partial keys are shared.
+export const SLOTS_PER_SESSION: f64 = 2.4;
+export const TAG_GROUP: u32 = 1;
 
 @inline export function align8(n: u32): u32 {
   return (n + 7) & ~7;
 }
 
-/** Bytes a session record occupies in the byte budget (the same formula as src/accounting.ts). */
-@inline export function recordBytes(sidLen: u32, sessLen: u32): u32 {
-  return align8(REC_HEADER + sidLen + sessLen);
-}
-
-/** Bytes a group record occupies in the byte budget. */
-@inline export function groupBytes(pkLen: u32): u32 {
-  return align8(GROUP_HEADER + pkLen);
+/** Bytes a session record occupies in the byte budget (the same formula as src/limits.ts). */
+@inline export function recordBytes(pkLen: u32, sidLen: u32, sessLen: u32): u32 {
+  return align8(REC_HEADER + pkLen + sidLen + sessLen);
 }

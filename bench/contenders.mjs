@@ -39,8 +39,8 @@ function packageContender(name, create, lib, { capacity, sessionBytes, lifetimeS
     role: 'client',
     maxSessions: capacity,
     maxSessionBytes: Math.max(sessionBytes, 16384),
-    // sessions, their 32-byte ids, 18-byte partial keys, headers; plus the partial-key groups
-    memoryBytes: capacity * (lib.recordBytes(32, sessionBytes) + 40) + 65536,
+    // sessions with their 32-byte ids and partial keys of up to 24 bytes
+    memoryBytes: capacity * lib.recordBytes(24, 32, sessionBytes),
     lifetimeSeconds,
   });
   return {

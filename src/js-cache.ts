@@ -5,7 +5,7 @@ import { coarseNow } from './clock.js';
 import { copyOut } from './copy.js';
 import { ErrorCodes, SessionCacheError, fail } from './errors.js';
 import { isAscii, missAfterCheck, utf8PartialKey, validateKey, validatePartialKey, validateSession } from './keys.js';
-import { MAX_FOLDS, groupBytes, recordBytes } from './limits.js';
+import { MAX_FOLDS, recordBytes } from './limits.js';
 import { resolveOptions } from './options.js';
 import type {
   PartialKey, ResolvedSessionCacheOptions, SessionCache, SessionCacheEntry, SessionCacheOptions,
@@ -16,7 +16,6 @@ interface Group {
   /** Latin-1 string of the partial key's bytes: the Map key. */
   readonly id: string;
   readonly bytes: Uint8Array;
-  readonly fromString: boolean;
   /** Sessions of the group, oldest first. */
   readonly entries: Set<Entry>;
 }
@@ -24,6 +23,8 @@ interface Group {
 interface Entry {
   readonly id: string;
   readonly group: Group;
+  /** Whether the session was stored under a string partial key (foldl reports it in that form). */
+  readonly fromString: boolean;
   readonly sessionId: Uint8Array;
   readonly session: Uint8Array;
   readonly created: number;
@@ -92,10 +93,7 @@ export class JsSessionCache implements SessionCache {
     this.entries.delete(e.id);
     const g = e.group;
     g.entries.delete(e);
-    if (g.entries.size === 0) {
-      this.groups.delete(g.id);
-      this.bytesUsed -= groupBytes(g.bytes.length);
-    }
+    if (g.entries.size === 0) this.groups.delete(g.id);
     this.bytesUsed -= e.bytes;
     e.session.fill(0);
     e.sessionId.fill(0);
@@ -194,22 +192,20 @@ export class JsSessionCache implements SessionCache {
       if (evictOldest) this.remove(this.oldest()!, 'evictions');
       else this.removeAll('invalidations');
     }
-    const need = recordBytes(key.sessionId.length, session.length);
     const pkBytes = this.groups.get(pkId)?.bytes ?? partialKeyBytes(key.partialKey);
-    while (this.entries.size > 0) {
-      const extra = this.groups.has(pkId) ? 0 : groupBytes(pkBytes.length);
-      if (this.bytesUsed + need + extra <= o.memoryBytes) break;
+    const need = recordBytes(pkBytes.length, key.sessionId.length, session.length);
+    while (this.entries.size > 0 && this.bytesUsed + need > o.memoryBytes) {
       if (evictOldest) this.remove(this.oldest()!, 'evictions');
       else this.removeAll('invalidations');
     }
     let group = this.groups.get(pkId);
     if (group === undefined) {
-      group = { id: pkId, bytes: pkBytes, fromString: typeof key.partialKey === 'string', entries: new Set() };
+      group = { id: pkId, bytes: pkBytes, entries: new Set() };
       this.groups.set(pkId, group);
-      this.bytesUsed += groupBytes(pkBytes.length);
     }
     const e: Entry = {
-      id, group, sessionId: key.sessionId.slice(), session: stored, created: now, seq: ++this.seq, bytes: need,
+      id, group, fromString: typeof key.partialKey === 'string', sessionId: key.sessionId.slice(), session: stored,
+      created: now, seq: ++this.seq, bytes: need,
     };
     this.entries.set(id, e);
     group.entries.add(e);
@@ -255,8 +251,7 @@ export class JsSessionCache implements SessionCache {
           this.remove(e, 'expired');
           continue;
         }
-        const g = e.group;
-        const partialKey = g.fromString ? decoder.decode(g.bytes) : g.bytes.slice();
+        const partialKey = e.fromString ? decoder.decode(e.group.bytes) : e.group.bytes.slice();
         acc = fn({ key: { partialKey, sessionId: e.sessionId.slice() }, session: copyOut(e.session, 0, e.session.length) }, acc);
         if (this.terminated) break;
       }

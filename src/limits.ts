@@ -15,18 +15,14 @@ export const MAX_MEMORY_BYTES = 0xffff_ffff;
 export const MAX_FOLDS = 32;
 
 /** Bytes of bookkeeping stored with each session (links, lengths, hash, creation time). */
-export const RECORD_HEADER_BYTES = 40;
-/** Bytes of bookkeeping stored once per distinct partial key. */
-export const GROUP_HEADER_BYTES = 20;
+export const RECORD_HEADER_BYTES = 38;
 
 const align8 = (n: number): number => (n + 7) & ~7;
 
-/** Bytes a session counts against `memoryBytes`: header, session id and session, rounded to 8. */
-export function recordBytes(sessionIdBytes: number, sessionBytes: number): number {
-  return align8(RECORD_HEADER_BYTES + sessionIdBytes + sessionBytes);
-}
-
-/** Bytes a distinct partial key counts against `memoryBytes`. */
-export function groupBytes(partialKeyBytes: number): number {
-  return align8(GROUP_HEADER_BYTES + partialKeyBytes);
+/**
+ * Bytes a session counts against `memoryBytes`: the header, its whole key (partial key and session
+ * id, stored with it) and the session, rounded up to 8.
+ */
+export function recordBytes(partialKeyBytes: number, sessionIdBytes: number, sessionBytes: number): number {
+  return align8(RECORD_HEADER_BYTES + partialKeyBytes + sessionIdBytes + sessionBytes);
 }

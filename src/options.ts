@@ -1,7 +1,7 @@
 import { ErrorCodes, fail } from './errors.js';
 import {
   MAX_MEMORY_BYTES, MAX_PARTIAL_KEY_BYTES, MAX_SESSIONS_LIMIT, MAX_SESSION_BYTES_LIMIT,
-  MAX_SESSION_ID_BYTES, groupBytes, recordBytes,
+  MAX_SESSION_ID_BYTES, recordBytes,
 } from './limits.js';
 import type { OnFullPolicy, ResolvedSessionCacheOptions, SessionCacheOptions } from './types.js';
 
@@ -24,7 +24,7 @@ function integer(fn: string, name: string, value: unknown, min: number, max: num
 
 /** The smallest byte budget that can hold one largest session under the longest keys. */
 export function minimumMemoryBytes(maxSessionBytes: number): number {
-  return recordBytes(MAX_SESSION_ID_BYTES, maxSessionBytes) + groupBytes(MAX_PARTIAL_KEY_BYTES);
+  return recordBytes(MAX_PARTIAL_KEY_BYTES, MAX_SESSION_ID_BYTES, maxSessionBytes);
 }
 
 /** Validate options and fill in defaults; throws ERR_INVALID_OPTION naming the bad one. */

@@ -26,10 +26,9 @@ export interface SessionCacheOptions {
   maxSessionBytes?: number;
   /**
    * Byte budget for stored sessions: each session counts
-   * `align8(40 + sessionId.length + session.length)` and each distinct partial key
-   * `align8(20 + its byte length)`. Default `maxSessions` × 512 for servers and × 2048 for
-   * clients (server sessions are ~160 B, client sessions 550–1200 B), at most 2 GiB, and never
-   * less than one largest session.
+   * `align8(38 + partialKey bytes + sessionId.length + session.length)`. Default `maxSessions` ×
+   * 512 for servers and × 2048 for clients (server sessions are ~160 B, client sessions
+   * 550–1200 B), at most 2 GiB, and never less than one largest session.
    */
   memoryBytes?: number;
   /** A session is valid while `now - created < lifetimeSeconds`. Default 300 (Node, nginx,

@@ -3,16 +3,16 @@
 import { expect, test } from 'vitest';
 import {
   MAX_PARTIAL_KEY_BYTES, MAX_SESSION_BYTES_LIMIT, MAX_SESSION_ID_BYTES, createJsSessionCache, createSessionCache,
-  groupBytes, recordBytes,
+  recordBytes,
 } from '../src/index.js';
 import { coreModule } from '../src/core-module.js';
-import { GROUP_HEADER_BYTES, RECORD_HEADER_BYTES } from '../src/limits.js';
+import { RECORD_HEADER_BYTES } from '../src/limits.js';
 import { bytes, contains, contents, linearMemory, verifyCore } from './helpers.js';
 
 test('the limits in src/limits.ts are the ones compiled into the core', () => {
   const core = new WebAssembly.Instance(coreModule(), {}).exports as { limits(i: number): number };
-  expect([0, 1, 2, 3, 4].map((i) => core.limits(i))).toEqual([
-    MAX_SESSION_ID_BYTES, MAX_PARTIAL_KEY_BYTES, MAX_SESSION_BYTES_LIMIT, RECORD_HEADER_BYTES, GROUP_HEADER_BYTES,
+  expect([0, 1, 2, 3].map((i) => core.limits(i))).toEqual([
+    MAX_SESSION_ID_BYTES, MAX_PARTIAL_KEY_BYTES, MAX_SESSION_BYTES_LIMIT, RECORD_HEADER_BYTES,
   ]);
 });
 
@@ -31,20 +31,21 @@ function footprint(sessionBytes: number): number {
 
 test.each([150, 160, 1200, 4000, 8192])('a %i-byte session with a 32-byte id is stored within 15 %% of its size', (size) => {
   const stride = footprint(size);
-  expect(stride).toBe(recordBytes(32, size));
-  // beyond the fixed 40-byte header, rounding wastes at most 7 bytes
+  expect(stride).toBe(recordBytes(0, 32, size));
+  // beyond the fixed header, rounding wastes at most 7 bytes
   expect(stride - RECORD_HEADER_BYTES - 32 - size).toBeLessThanOrEqual(0.15 * size);
   expect(stride - RECORD_HEADER_BYTES - 32 - size).toBeLessThan(8);
-  // the per-entry target of the benchmarks: <= 1.15 x (key + session) + 48 B (slot included: 16 B)
-  expect(stride + 16).toBeLessThanOrEqual(1.15 * (32 + size) + 48);
+  // the per-entry target of the benchmarks: <= 1.15 x (key + session) + 48 B, slots included
+  // (2.4 slots of 8 bytes per session)
+  expect(stride + 2.4 * 8).toBeLessThanOrEqual(1.15 * (32 + size) + 48);
 });
 
 test('capacity is accounted in bytes as well as in sessions', () => {
-  const per = recordBytes(32, 150);
-  const cache = createSessionCache({ role: 'server', maxSessions: 1000, memoryBytes: 100 * per + groupBytes(0) });
+  const per = recordBytes(0, 32, 150);
+  const cache = createSessionCache({ role: 'server', maxSessions: 1000, memoryBytes: 100 * per });
   for (let i = 0; i < 150; i++) cache.update({ partialKey: '', sessionId: bytes(32, i) }, bytes(150, i));
   expect(cache.size).toBe(100);
-  expect(cache.stats()).toMatchObject({ bytesUsed: 100 * per + groupBytes(0), evictions: 50, compactions: 0 });
+  expect(cache.stats()).toMatchObject({ bytesUsed: 100 * per, evictions: 50, compactions: 0 });
   cache.terminate();
 });
 
@@ -68,13 +69,13 @@ test('fragmentation: a large session that fits the budget but no free block comp
   const js = createJsSessionCache(options);
   const small = (i: number) => bytes(64, 1000 + i);
   let n = 0;
-  while (wasm.stats().bytesUsed + recordBytes(32, 64) <= options.memoryBytes) {
+  while (wasm.stats().bytesUsed + recordBytes(0, 32, 64) <= options.memoryBytes) {
     for (const c of [wasm, js]) c.update({ partialKey: '', sessionId: bytes(32, n) }, small(n));
     n++;
   }
   // free every other small session: half the budget free, in 136-byte holes
   for (let i = 0; i < n; i += 2) for (const c of [wasm, js]) c.delete({ partialKey: '', sessionId: bytes(32, i) });
-  const large = bytes(options.memoryBytes - wasm.stats().bytesUsed - recordBytes(32, 0) - 8, 7);
+  const large = bytes(options.memoryBytes - wasm.stats().bytesUsed - recordBytes(0, 32, 0) - 8, 7);
   expect(large.length).toBeGreaterThan(400_000); // more than the arena's slack at its end
   for (const c of [wasm, js]) c.update({ partialKey: '', sessionId: bytes(32, 999_999) }, large);
 

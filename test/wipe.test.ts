@@ -2,6 +2,7 @@
 // id may remain anywhere in the instance's linear memory.
 import { describe, expect, test } from 'vitest';
 import { createSessionCache, type SessionCache } from '../src/index.js';
+import { minimumMemoryBytes } from '../src/options.js';
 import { bytes, contains, key, linearMemory, manualClock } from './helpers.js';
 
 const SECRET = bytes(160, 0xc0ffee);
@@ -58,7 +59,7 @@ describe('wiping on the way out', () => {
 
   test('eviction by the byte budget', () => {
     // the smallest budget allowed: one 2000-byte session under the longest id and partial key
-    const cache = withSecret({ role: 'client', maxSessionBytes: 2000, memoryBytes: 2832 });
+    const cache = withSecret({ role: 'client', maxSessionBytes: 2000, memoryBytes: minimumMemoryBytes(2000) });
     cache.update(key('x'.repeat(300), bytes(255, 3)), bytes(2000, 3));
     expect(cache.size).toBe(1);
     expect(cache.lookup(SECRET_KEY)).toBeUndefined();
