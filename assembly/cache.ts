@@ -13,9 +13,9 @@ import {
   SCRATCH_SID, S_DELETES, S_EVICTIONS, S_EXPIRED, S_HITS, S_INSERTS, S_INVALIDATIONS, S_MISSES,
   S_REPLACEMENTS, recordBytes,
 } from "./layout";
-import { slotAt } from "./slots";
+import { ptrAt } from "./slots";
 import {
-  curPkInfo, findGroupSlot, findSession, sessionTag, setPartialKey, tableInsert, tableRemove,
+  curPkInfo, findGroupSlot, findSession, groups, sessionHash, setPartialKey, tableInsert, tableRemove,
 } from "./table";
 
 /** onFull policies (the JS layer passes the index). */
@@ -92,7 +92,7 @@ export function sweepOld(max: u32, now: f64): u32 {
 
 /** Find a live record by the current key; an expired one is removed and reported as absent. */
 function findLive(sidLen: u32, now: f64): usize {
-  const rec = findSession(sessionTag(sidLen), sidLen);
+  const rec = findSession(sessionHash(sidLen), sidLen);
   if (rec && expired(rec, now)) {
     removeRecord(rec, S_EXPIRED);
     return 0;
@@ -144,8 +144,8 @@ export function remove(pkArg: i32, sidLen: u32, now: f64): i32 {
  */
 export function update(pkArg: i32, sidLen: u32, sessLen: u32, now: f64): usize {
   setPartialKey(pkArg);
-  const tag = sessionTag(sidLen);
-  const old = findSession(tag, sidLen);
+  const h = sessionHash(sidLen);
+  const old = findSession(h, sidLen);
   if (old) removeRecord(old, NO_COUNTER);
   sweepOld(SWEEP_ON_UPDATE, now);
   if (count >= maxSessions) {
@@ -159,7 +159,7 @@ export function update(pkArg: i32, sidLen: u32, sessLen: u32, now: f64): usize {
     else removeAll(S_INVALIDATIONS);
   }
   const rec = allocOrCompact(need);
-  store<u32>(rec, tag, R_HASH);
+  store<u32>(rec, h, R_HASH);
   store<f64>(rec, now, R_TIME);
   store<u32>(rec, sessLen | (sidLen << 24), R_LENS);
   store<u16>(rec, u16(curPkInfo), R_PKINFO);
@@ -177,7 +177,7 @@ export function update(pkArg: i32, sidLen: u32, sessLen: u32, now: f64): usize {
 /** The newest record of the current partial key, or 0. */
 function groupHead(): usize {
   const i = findGroupSlot();
-  return i == u32.MAX_VALUE ? 0 : usize(slotAt(i) >> 32);
+  return i == u32.MAX_VALUE ? 0 : ptrAt(groups, i);
 }
 
 /**

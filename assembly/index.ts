@@ -6,11 +6,11 @@ import { wipe } from "./bytes";
 import { bytesUsed, cacheInit, count, sweepOld } from "./cache";
 import { foldClose } from "./folds";
 import {
-  HASH_KEY, HASH_KEY_BYTES, MAX_PK_BYTES, MAX_SESSION_BYTES, MAX_SID_BYTES, MIN_BLOCK, PK_FROM_STRING,
+  BASE, HASH_KEY, HASH_KEY_BYTES, MAX_PK_BYTES, MAX_SESSION_BYTES, MAX_SID_BYTES, MIN_BLOCK, PK_FROM_STRING,
   PK_LEN_MASK, REC_HEADER, RESULT, R_GOLDER, R_KEY, R_LENS, R_PKINFO, SCRATCH_END, SCRATCH_PK,
   SCRATCH_SID, SLOTS_PER_SESSION, STATIC_END, STATS,
 } from "./layout";
-import { longestProbe, slotsInit } from "./slots";
+import { groups, placeTable, sessions } from "./table";
 
 export { foldBegin, foldNext, lookup, remove, select, takeFound, update } from "./cache";
 export { foldClose as foldEnd };
@@ -23,6 +23,12 @@ function slotCount(maxSessions: u32): u32 {
   return u32(Math.ceil(f64(maxSessions) * SLOTS_PER_SESSION)) + 8;
 }
 
+/** Bytes of one slot table of n slots: u16 meta and u32 pointers, each array 8-aligned. */
+function tableBytes(n: u32): f64 {
+  return Math.ceil(f64(n) * 2 / 8) * 8 + Math.ceil(f64(n) * 4 / 8) * 8;
+}
+
+
 /**
  * Arena bytes for a byte budget: the budget, plus 8 bytes per record that TLSF may round up,
  * plus 1/8 of the budget so fragmentation seldom forces a compaction, plus the sentinel.
@@ -34,7 +40,7 @@ function arenaBytes(maxSessions: u32, budget: u32): f64 {
 
 /** Total linear memory a cache with these limits reserves (JS refuses more than 4 GiB). */
 export function layoutBytes(maxSessions: u32, budget: u32): f64 {
-  const total = f64(STATIC_END) + f64(slotCount(maxSessions)) * 8 + arenaBytes(maxSessions, budget);
+  const total = f64(STATIC_END) + 2 * tableBytes(slotCount(maxSessions)) + arenaBytes(maxSessions, budget);
   return Math.ceil(total / PAGE) * PAGE;
 }
 
@@ -43,14 +49,16 @@ export function layoutBytes(maxSessions: u32, budget: u32): f64 {
  * JS writes the random hash key at hashKeyAddress() before the first operation.
  */
 export function init(maxSessions: u32, budget: u32, lifetimeMs: f64, onFull: i32): i32 {
+  // The fixed areas start at BASE, where the compiler would put static data (function tables,
+  // strings): code that needs any must move BASE up. Folded to a constant at compile time.
+  if (__heap_base > BASE) return -2;
   const total = layoutBytes(maxSessions, budget);
   if (total > MAX_MEMORY) return -1;
   const pages = i32(total / PAGE);
   const have = memory.size();
   if (pages > have && memory.grow(pages - have) < 0) return -1;
   const n = slotCount(maxSessions);
-  slotsInit(STATIC_END, n);
-  const start = STATIC_END + usize(n) * 8;
+  const start = placeTable(groups, 1, placeTable(sessions, 0, STATIC_END, n), n);
   allocReset(start, start + usize(arenaBytes(maxSessions, budget)) - 8);
   cacheInit(maxSessions, budget, lifetimeMs, onFull);
   return 0;
@@ -75,7 +83,7 @@ export function usedBytes(): f64 {
   return f64(bytesUsed);
 }
 export function longest(): u32 {
-  return longestProbe;
+  return sessions.longest;
 }
 
 // Addresses of the fixed areas, so JS hard-codes none of them.
@@ -134,4 +142,12 @@ export function recPartialKeyAddress(rec: usize): usize {
 /** Partial key length | 0x10000 if the session was stored under a string partial key. */
 export function recPartialKeyInfo(rec: usize): u32 {
   return pkLen(rec) | (u32(load<u16>(rec, R_PKINFO)) & PK_FROM_STRING ? 0x10000 : 0);
+}
+
+// Diagnostics: where the session table's meta array (u16 per slot: tag | distance << 8) is.
+export function sessionMetaAddress(): usize {
+  return sessions.meta;
+}
+export function sessionSlots(): u32 {
+  return sessions.n;
 }

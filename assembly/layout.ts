@@ -1,8 +1,8 @@
 // Every memory layout constant of the core lives here, so the whole map of linear memory can be
 // read in one place. Addresses are byte offsets into this instance's own linear memory.
 //
-//   0 .. STATIC_END          fixed areas below (counters, scratch, hash key, allocator control)
-//   STATIC_END ..            the slot table (u64 per slot): sessions and partial-key groups
+//   BASE .. STATIC_END       fixed areas below (counters, scratch, hash key, allocator control)
+//   STATIC_END ..            the slot tables: session meta, session pointers, group meta, group pointers
 //   arenaStart .. arenaEnd   session records, managed by alloc.ts (TLSF)
 //
 // The memory is grown once, in init(); it never grows afterwards, so views that JS holds over
@@ -15,19 +15,22 @@ export const MAX_SESSION_BYTES: u32 = 1 << 20;
 /** Nested foldl calls that may be under way at once. */
 export const MAX_FOLDS: u32 = 32;
 
-// ---- fixed areas ----
-/** Address 0 is never a record: 0 means "none" in every pointer field. */
-export const STATS: usize = 64; // f64 counters, see the S_* indices below
-export const RESULT: usize = 256; // u32 out-parameters of the last call
-export const HASH_KEY: usize = 512; // random per-cache secret, written by JS at creation
+// ---- fixed areas, above the compiler's static data (none: init() refuses to run if any appears) ----
+export const BASE: usize = 1024;
+/** Address 0 (below BASE) is never a record: 0 means "none" in every pointer field. */
+export const STATS: usize = BASE; // f64 counters, see the S_* indices below
+export const RESULT: usize = BASE + 192; // u32 out-parameters of the last call
+export const HASH_KEY: usize = BASE + 448; // random per-cache secret, written by JS at creation
 export const HASH_KEY_BYTES: usize = 1024; // 512 B of NH key words for the longest input, plus spare
-export const SCRATCH_PK: usize = 1536; // partial key of the current call (512 B + 8 B over-read pad)
-export const SCRATCH_SID: usize = 2056; // session id of the current call (255 B + pad), wiped after each call
-export const SCRATCH_END: usize = 2328;
-export const FOLDS: usize = 2560; // per fold: cursor u32, last u32, done u32, used u32
+export const SCRATCH_PK: usize = BASE + 1472; // partial key of the current call (512 B + 8 B over-read pad)
+export const SCRATCH_SID: usize = BASE + 1992; // session id of the current call (255 B + pad), wiped after each call
+export const SCRATCH_END: usize = BASE + 2264;
+export const FOLDS: usize = BASE + 2496; // per fold: cursor u32, last u32, done u32, used u32
 export const FOLD_BYTES: usize = 16;
-export const TLSF: usize = 4096; // allocator control block, see alloc.ts
-export const STATIC_END: usize = 8192;
+export const SESSION_TABLE: usize = BASE + 3008; // a slots.ts Table: the session index
+export const GROUP_TABLE: usize = BASE + 3040; // a slots.ts Table: the partial-key groups
+export const TLSF: usize = BASE + 4032; // allocator control block, see alloc.ts
+export const STATIC_END: usize = BASE + 8192;
 
 // ---- counters (f64, exact to 2^53) ----
 export const S_HITS: usize = 0;
@@ -53,7 +56,7 @@ export const MIN_BLOCK: u32 = 16;
 // ---- session record: one allocator block ----
 // The whole key (partial key, then session id) is stored inline, so a lookup touches the slot
 // and the record and nothing else.
-export const R_HASH: usize = 4; // u32 session slot tag: keyed hash of (partial key, session id)
+export const R_HASH: usize = 4; // u32 keyed hash of (partial key, session id): its slot and tag
 export const R_TIME: usize = 8; // f64 creation time, ms of the cache's clock
 export const R_OLDER: usize = 16; // age list, towards the oldest
 export const R_NEWER: usize = 20; // age list, towards the newest
@@ -66,13 +69,11 @@ export const REC_HEADER: u32 = 38;
 export const PK_FROM_STRING: u32 = 0x8000;
 export const PK_LEN_MASK: u32 = 0x7fff;
 
-// ---- the slot table: u64 per slot, low 32 bits a tag, high 32 bits a record; 0 = empty ----
-// Two kinds of slot share the table: a session slot (tag: the record's R_HASH, bit 0 clear) and
-// a group slot (tag: the partial key's hash, bit 0 set) pointing at the newest record with that
-// partial key. Sessions and groups are at most 2 per session, so the table is sized at
-// SLOTS_PER_SESSION slots per session: at most 83 % full, and about 42 % when partial keys are shared.
-export const SLOTS_PER_SESSION: f64 = 2.4;
-export const TAG_GROUP: u32 = 1;
+// ---- the slot tables (slots.ts): 2 bytes of meta and 4 of pointer per slot ----
+// One table indexes sessions by R_HASH; the other indexes partial-key groups (a slot points at the
+// group's newest record). Each has SLOTS_PER_SESSION slots per session (groups are never more
+// than sessions), so neither is more than 80 % full.
+export const SLOTS_PER_SESSION: f64 = 1.25;
 
 @inline export function align8(n: u32): u32 {
   return (n + 7) & ~7;

@@ -1,77 +1,124 @@
-// The slot table: open addressing with linear probing and backward-shift deletion (no tombstones,
-// so probe lengths do not degrade under churn). Any table size: the home slot of a tag is
-// fastrange(tag, n) = (tag * n) >> 32, so the table need not be a power of two.
-// A slot is a u64: low 32 bits the tag, high 32 bits the record's address; 0 means empty.
-// Matching a key is the caller's job (table.ts).
+// Robin Hood hash tables in structure-of-arrays form. A table of n slots is two arrays:
+//   meta: u16 per slot, low byte an 8-bit tag of the hash (1-255; 0 = empty), high byte the
+//         slot's distance from its home slot (saturating at 255)
+//   ptrs: u32 per slot, the record's address
+// The meta array is small (2 bytes a slot) and stays in cache, so a lookup touches the pointer
+// array and the record only when a tag matches, and a miss usually touches neither. Robin Hood
+// placement keeps distances short and lets a search stop at the first slot closer to its home
+// than the search has come; deletion shifts the cluster back (no tombstones).
+// Any table size works: the home of hash h is fastrange(h, n) = (h * n) >> 32.
+// Two tables use this: sessions (by R_HASH) and partial-key groups (by partial-key hash).
+import { hashBytes } from "./hash";
+import { PK_LEN_MASK, R_HASH, R_KEY, R_PKINFO } from "./layout";
 
-export let base: usize = 0;
-export let n: u32 = 0;
-/** Longest probe sequence seen (slots stepped past the home slot), by a lookup or an insert. */
-export let longestProbe: u32 = 0;
-
-export function slotsInit(at: usize, count: u32): void {
-  base = at;
-  n = count;
-  longestProbe = 0;
+/** A table: where its arrays are, its size, and which hash its records are placed by. */
+@unmanaged export class Table {
+  meta: usize = 0;
+  ptrs: usize = 0;
+  n: u32 = 0;
+  /** Longest distance from home seen. */
+  longest: u32 = 0;
+  /** 0: sessions, by R_HASH; 1: partial-key groups, by the hash of the partial key. */
+  kind: u32 = 0;
 }
 
-@inline export function home(tag: u32): u32 {
-  return u32((u64(tag) * u64(n)) >> 32);
+/** The hash a record is placed by in table t (no function pointers: they would need static data). */
+@inline export function hashIn(t: Table, rec: usize): u32 {
+  return t.kind ? hashBytes(rec + R_KEY, u32(load<u16>(rec, R_PKINFO)) & PK_LEN_MASK, 0) : load<u32>(rec, R_HASH);
 }
 
-@inline export function next(i: u32): u32 {
-  return i + 1 == n ? 0 : i + 1;
+export const SATURATED: u32 = 255;
+
+/** The 8-bit tag of a hash: 1..255. */
+@inline export function tagOf(h: u32): u32 {
+  return (((h >> 24) * 255) >> 8) + 1;
 }
 
-@inline export function slotAt(i: u32): u64 {
-  return load<u64>(base + (usize(i) << 3));
+@inline export function homeOf(t: Table, h: u32): u32 {
+  return u32((u64(h) * u64(t.n)) >> 32);
 }
 
-@inline export function slotSet(i: u32, tag: u32, ptr: usize): void {
-  store<u64>(base + (usize(i) << 3), u64(tag) | (u64(ptr) << 32));
+@inline export function nextSlot(t: Table, i: u32): u32 {
+  return i + 1 == t.n ? 0 : i + 1;
+}
+
+@inline export function metaAt(t: Table, i: u32): u32 {
+  return load<u16>(t.meta + (usize(i) << 1));
+}
+
+@inline export function ptrAt(t: Table, i: u32): usize {
+  return load<u32>(t.ptrs + (usize(i) << 2));
+}
+
+@inline function setSlot(t: Table, i: u32, meta: u32, ptr: usize): void {
+  store<u16>(t.meta + (usize(i) << 1), u16(meta));
+  store<u32>(t.ptrs + (usize(i) << 2), ptr);
+}
+
+@inline export function setPtr(t: Table, i: u32, ptr: usize): void {
+  store<u32>(t.ptrs + (usize(i) << 2), ptr);
+}
+
+@inline function distance(t: Table, from: u32, to: u32): u32 {
+  return to >= from ? to - from : to + t.n - from;
 }
 
 /** Note a probe of length `d`. */
-@inline export function probed(d: u32): void {
-  if (d > longestProbe) longestProbe = d;
+@inline export function probed(t: Table, d: u32): void {
+  if (d > t.longest) t.longest = d;
 }
 
-/** Insert (tag, ptr) in the first empty slot from its home. The table is never full. */
-export function slotInsert(tag: u32, ptr: usize): void {
-  let i = home(tag);
+/** The true distance of slot i (recomputed from the record's hash when saturated). */
+function distanceAt(t: Table, i: u32): u32 {
+  const d = metaAt(t, i) >> 8;
+  return d < SATURATED ? d : distance(t, homeOf(t, hashIn(t, ptrAt(t, i))), i);
+}
+
+/** Insert a record with hash h. The table is never full (at most 80 % of n is used). */
+export function slotInsert(t: Table, h: u32, ptr: usize): void {
+  let i = homeOf(t, h);
+  let tag = tagOf(h);
   let d: u32 = 0;
-  while (slotAt(i)) {
-    i = next(i);
+  while (true) {
+    const m = metaAt(t, i);
+    if (!m) {
+      setSlot(t, i, tag | (min(d, SATURATED) << 8), ptr);
+      probed(t, d);
+      return;
+    }
+    const theirs = distanceAt(t, i);
+    if (theirs < d) {
+      // take the slot from the richer record and carry it on
+      const p = ptrAt(t, i);
+      setSlot(t, i, tag | (min(d, SATURATED) << 8), ptr);
+      probed(t, d);
+      tag = m & 0xff;
+      ptr = p;
+      d = theirs;
+    }
+    i = nextSlot(t, i);
     d++;
   }
-  slotSet(i, tag, ptr);
-  probed(d);
 }
 
-/** Index of the slot holding (tag, ptr), which must be present. */
-export function slotFind(tag: u32, ptr: usize): u32 {
-  const want = u64(tag) | (u64(ptr) << 32);
-  let i = home(tag);
-  while (slotAt(i) != want) i = next(i);
+/** Index of the slot holding `ptr` (hash h), which must be present. */
+export function slotFind(t: Table, h: u32, ptr: usize): u32 {
+  let i = homeOf(t, h);
+  while (ptrAt(t, i) != ptr) i = nextSlot(t, i);
   return i;
 }
 
-@inline function distance(from: u32, to: u32): u32 {
-  return to >= from ? to - from : to + n - from;
-}
-
-/** Empty slot `i`, shifting later members of its cluster back so lookups never stop early. */
-export function slotRemove(i: u32): void {
-  let j = i;
+/** Empty slot i, shifting the rest of its cluster one slot back towards home. */
+export function slotRemove(t: Table, i: u32): void {
+  let j = nextSlot(t, i);
   while (true) {
-    j = next(j);
-    const s = slotAt(j);
-    if (!s) break;
-    // move s into the hole if the hole lies on s's probe path (between its home and j)
-    if (distance(home(u32(s)), j) >= distance(i, j)) {
-      store<u64>(base + (usize(i) << 3), s);
-      i = j;
-    }
+    const m = metaAt(t, j);
+    if (!m) break;
+    const d = distanceAt(t, j);
+    if (!d) break;
+    setSlot(t, i, (m & 0xff) | (min(d - 1, SATURATED) << 8), ptrAt(t, j));
+    i = j;
+    j = nextSlot(t, j);
   }
-  store<u64>(base + (usize(i) << 3), 0);
+  setSlot(t, i, 0, 0);
 }

@@ -1,11 +1,29 @@
-// The session index: (partial key, session id) -> record, through the slot table. The key of the
-// current call is in scratch; the partial key's hash is kept across calls while it is unchanged.
+// The two indexes over the slot tables: sessions by (partial key, session id), and partial-key
+// groups by partial key. The key of the current call is in scratch; the partial key's hash is
+// kept across calls while it is unchanged.
 import { bytesEqual } from "./bytes";
 import { hashBytes } from "./hash";
 import {
-  PK_FROM_STRING, PK_LEN_MASK, R_HASH, R_KEY, R_LENS, R_PKINFO, SCRATCH_PK, SCRATCH_SID, TAG_GROUP,
+  GROUP_TABLE, PK_FROM_STRING, PK_LEN_MASK, R_HASH, R_KEY, R_LENS, R_PKINFO, SCRATCH_PK, SCRATCH_SID,
+  SESSION_TABLE,
 } from "./layout";
-import { home, next, probed, slotAt, slotFind, slotInsert, slotRemove, slotSet } from "./slots";
+import {
+  SATURATED, Table, hashIn, homeOf, metaAt, nextSlot, probed, ptrAt, setPtr, slotFind, slotInsert, slotRemove,
+  tagOf,
+} from "./slots";
+
+export const sessions = changetype<Table>(SESSION_TABLE);
+export const groups = changetype<Table>(GROUP_TABLE);
+
+/** Place table `t` (n slots, `kind` 0 sessions / 1 groups) at `at`; returns the address after it. */
+export function placeTable(t: Table, kind: u32, at: usize, n: u32): usize {
+  t.meta = at;
+  t.ptrs = at + ((usize(n) * 2 + 7) & ~7);
+  t.n = n;
+  t.longest = 0;
+  t.kind = kind;
+  return t.ptrs + ((usize(n) * 4 + 7) & ~7);
+}
 
 /** The partial key in scratch: length | PK_FROM_STRING, and its keyed hash. */
 export let curPkInfo: u32 = 0;
@@ -22,73 +40,92 @@ export function setPartialKey(pkArg: i32): void {
   curPkHash = hashBytes(SCRATCH_PK, len, 0);
 }
 
-@inline export function curPkLen(): u32 {
-  return curPkInfo & PK_LEN_MASK;
+/** The hash of the current partial key with the session id in scratch. */
+export function sessionHash(sidLen: u32): u32 {
+  return hashBytes(SCRATCH_SID, sidLen, curPkHash);
 }
 
-/** The session slot tag of the current partial key with the session id in scratch. */
-export function sessionTag(sidLen: u32): u32 {
-  return hashBytes(SCRATCH_SID, sidLen, curPkHash) & ~TAG_GROUP;
+@inline function pkLenOf(rec: usize): u32 {
+  return u32(load<u16>(rec, R_PKINFO)) & PK_LEN_MASK;
 }
 
 /** Whether `rec`'s partial key is the current one. */
-@inline export function samePartialKey(rec: usize): bool {
+@inline function samePartialKey(rec: usize): bool {
   const len = curPkInfo & PK_LEN_MASK;
-  return (u32(load<u16>(rec, R_PKINFO)) & PK_LEN_MASK) == len && bytesEqual(rec + R_KEY, SCRATCH_PK, len);
+  return pkLenOf(rec) == len && bytesEqual(rec + R_KEY, SCRATCH_PK, len);
 }
 
-/** The record whose key is the current partial key and the session id in scratch, or 0. */
-export function findSession(tag: u32, sidLen: u32): usize {
-  let i = home(tag);
+/** The record whose key is the current partial key and the session id in scratch (hash h), or 0. */
+export function findSession(h: u32, sidLen: u32): usize {
+  const t = sessions;
+  const tag = tagOf(h);
+  let i = homeOf(t, h);
   let d: u32 = 0;
   while (true) {
-    const s = slotAt(i);
-    if (!s) break;
-    if (u32(s) == tag) {
-      const rec = usize(s >> 32);
+    const m = metaAt(t, i);
+    const md = m >> 8;
+    // empty, or a slot nearer its home than we are from ours: the key is not in the table
+    if (!m || (md < d && md != SATURATED)) break;
+    if ((m & 0xff) == tag) {
+      const rec = ptrAt(t, i);
       if (
+        load<u32>(rec, R_HASH) == h &&
         load<u32>(rec, R_LENS) >> 24 == sidLen &&
         samePartialKey(rec) &&
         bytesEqual(rec + R_KEY + (curPkInfo & PK_LEN_MASK), SCRATCH_SID, sidLen)
       ) {
-        probed(d);
+        probed(t, d);
         return rec;
       }
     }
-    i = next(i);
+    i = nextSlot(t, i);
     d++;
   }
-  probed(d);
+  probed(t, d);
   return 0;
 }
 
-/** The slot of the current partial key's group (its newest record), or u32.MAX_VALUE. */
+/** The group table slot of the current partial key (its newest record), or u32.MAX_VALUE. */
 export function findGroupSlot(): u32 {
-  const tag = curPkHash | TAG_GROUP;
-  let i = home(tag);
+  const t = groups;
+  const h = curPkHash;
+  const tag = tagOf(h);
+  let i = homeOf(t, h);
+  let d: u32 = 0;
   while (true) {
-    const s = slotAt(i);
-    if (!s) return u32.MAX_VALUE;
-    if (u32(s) == tag && samePartialKey(usize(s >> 32))) return i;
-    i = next(i);
+    const m = metaAt(t, i);
+    const md = m >> 8;
+    if (!m || (md < d && md != SATURATED)) return u32.MAX_VALUE;
+    if ((m & 0xff) == tag && samePartialKey(ptrAt(t, i))) return i;
+    i = nextSlot(t, i);
+    d++;
   }
 }
 
-/** The group slot tag of a record's partial key (hashed from the record's own bytes). */
-export function groupTagOf(rec: usize): u32 {
-  return hashBytes(rec + R_KEY, u32(load<u16>(rec, R_PKINFO)) & PK_LEN_MASK, 0) | TAG_GROUP;
-}
-
 export function tableInsert(rec: usize): void {
-  slotInsert(load<u32>(rec, R_HASH), rec);
+  slotInsert(sessions, load<u32>(rec, R_HASH), rec);
 }
 
 export function tableRemove(rec: usize): void {
-  slotRemove(slotFind(load<u32>(rec, R_HASH), rec));
+  slotRemove(sessions, slotFind(sessions, load<u32>(rec, R_HASH), rec));
 }
 
 /** Compaction moved a record (already copied to `to`): repoint its session slot. */
 export function tableOnMove(from: usize, to: usize): void {
-  const tag = load<u32>(to, R_HASH);
-  slotSet(slotFind(tag, from), tag, to);
+  setPtr(sessions, slotFind(sessions, load<u32>(to, R_HASH), from), to);
+}
+
+/** Start a group for the current partial key, headed by `rec`. */
+export function groupSlotInsert(rec: usize): void {
+  slotInsert(groups, curPkHash, rec);
+}
+
+/** Remove the group slot pointing at `rec` (the group's last record). */
+export function groupSlotRemove(rec: usize): void {
+  slotRemove(groups, slotFind(groups, hashIn(groups, rec), rec));
+}
+
+/** Point the group slot that points at `from` at `to` instead (a new head, or a moved one). */
+export function groupSlotRepoint(hashSource: usize, from: usize, to: usize): void {
+  setPtr(groups, slotFind(groups, hashIn(groups, hashSource), from), to);
 }

@@ -5,22 +5,33 @@ import { allocVerify, sizeOf } from "./alloc";
 import { bytesEqual } from "./bytes";
 import { bytesUsed, count } from "./cache";
 import {
-  F_FREE, PK_LEN_MASK, R_GNEWER, R_GOLDER, R_HASH, R_KEY, R_LENS, R_NEWER, R_OLDER, R_PKINFO,
-  TAG_GROUP, recordBytes,
+  F_FREE, PK_LEN_MASK, R_GNEWER, R_GOLDER, R_HASH, R_KEY, R_LENS, R_NEWER, R_OLDER, R_PKINFO, recordBytes,
 } from "./layout";
-import { home, n, next, slotAt } from "./slots";
-import { groupTagOf } from "./table";
+import { SATURATED, Table, hashIn, homeOf, metaAt, nextSlot, ptrAt, tagOf } from "./slots";
+import { groups, sessions } from "./table";
 
-/** Whether (tag, ptr) sits in a slot reachable from its home (no empty slot on the way). */
-function indexed(tag: u32, ptr: usize): bool {
-  let i = home(tag);
-  for (let k: u32 = 0; k < n; k++) {
-    const s = slotAt(i);
-    if (!s) return false;
-    if (u32(s) == tag && usize(s >> 32) == ptr) return true;
-    i = next(i);
+/**
+ * Check a table: every slot's tag and distance match its record's hash, no slot is farther from
+ * home than the Robin Hood order allows, and each record is reachable. Returns the slots in use,
+ * or -1 if a rule is broken.
+ */
+function verifyTable(t: Table): i32 {
+  let used: i32 = 0;
+  for (let i: u32 = 0; i < t.n; i++) {
+    const m = metaAt(t, i);
+    if (!m) continue;
+    used++;
+    const h = hashIn(t, ptrAt(t, i));
+    const home = homeOf(t, h);
+    const d = i >= home ? i - home : i + t.n - home;
+    if ((m & 0xff) != tagOf(h) || m >> 8 != min(d, SATURATED)) return -1;
+    // every slot from home to i is in use, with distances that do not fall below ours
+    for (let j = home, k: u32 = 0; j != i; j = nextSlot(t, j), k++) {
+      const mj = metaAt(t, j);
+      if (!mj || (mj >> 8) + (d - k) < d) return -1;
+    }
   }
-  return false;
+  return used;
 }
 
 @inline function pkLenOf(rec: usize): u32 {
@@ -38,7 +49,6 @@ export function verify(): i32 {
   for (let r = oldest; r; r = load<u32>(r, R_NEWER)) {
     if (usize(load<u32>(r, R_OLDER)) != prev) return 20;
     if (load<u32>(r) & F_FREE) return 21;
-    if (load<u32>(r, R_HASH) & TAG_GROUP || !indexed(load<u32>(r, R_HASH), r)) return 22;
     const lens = load<u32>(r, R_LENS);
     const need = recordBytes(pkLenOf(r), lens >> 24, lens & 0xffffff);
     if (sizeOf(r) < need) return 23;
@@ -46,9 +56,8 @@ export function verify(): i32 {
     if (++records > count) return 24;
     prev = r;
     if (load<u32>(r, R_GNEWER)) continue;
-    // a group head: its slot, then its list, all with the same partial key
+    // a group head: its list, all with the same partial key
     heads++;
-    if (!indexed(groupTagOf(r), r)) return 30;
     let newer: usize = 0;
     for (let g = r; g; g = load<u32>(g, R_GOLDER)) {
       if (usize(load<u32>(g, R_GNEWER)) != newer) return 31;
@@ -59,9 +68,10 @@ export function verify(): i32 {
   }
   if (records != count || prev != newest) return 25;
   if (inGroups != count) return 34;
-  let occupied: u32 = 0;
-  for (let i: u32 = 0; i < n; i++) if (slotAt(i)) occupied++;
-  if (occupied != count + heads) return 26;
+  if (verifyTable(sessions) != i32(count)) return 26;
+  if (verifyTable(groups) != i32(heads)) return 27;
+  // every group slot points at a group head
+  for (let i: u32 = 0; i < groups.n; i++) if (metaAt(groups, i) && load<u32>(ptrAt(groups, i), R_GNEWER)) return 28;
   if (bytes != u64(bytesUsed)) return 39;
   return 0;
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Benchmark: this package's caches against pure-JS caches on a TLS terminator's workload.
-//   node bench/run.mjs [--quick | --smoke] [--out DIR] [--only SCENARIO] [--no-e2e]
+//   node bench/run.mjs [--quick | --smoke] [--out DIR] [--only SCENARIO] [--ops OP,OP] [--no-churn] [--no-e2e]
+// (--ops and --no-churn are for tuning: they leave figures out of the report)
 // Each contender runs in its own process; the parent interleaves them round by round (one runs at
 // a time), takes medians, and reports ratios to lru-cache and Map, memory, GC and handshakes.
 import { fork } from 'node:child_process';
@@ -20,6 +21,7 @@ const modeName = flag('--smoke') ? 'smoke' : flag('--quick') ? 'quick' : 'full';
 const mode = MODES[modeName];
 const outDir = option('--out', fileURLToPath(new URL('./results/', import.meta.url)));
 const only = option('--only', undefined);
+const onlyOps = option('--ops', undefined)?.split(',');
 const libPath = process.env.BENCH_LIB ?? new URL('../dist/index.js', import.meta.url).href;
 const workerPath = fileURLToPath(new URL('./worker.mjs', import.meta.url));
 
@@ -71,6 +73,7 @@ async function runScenario(scenario) {
   const gc = Object.fromEntries(CONTENDERS.map((c) => [c, { count: 0, totalMs: 0, maxMs: 0 }]));
   for (let round = 0; round < mode.rounds; round++) {
     for (const op of OPERATIONS) {
+      if (onlyOps !== undefined && !onlyOps.includes(op)) continue;
       for (let i = 0; i < workers.length; i++) {
         const w = workers[(i + round) % workers.length]; // rotate who goes first
         progress(`[${scenario.id}] round ${round + 1}/${mode.rounds} ${op} ${w.contender}`);
@@ -86,7 +89,8 @@ async function runScenario(scenario) {
     }
   }
   progress(`[${scenario.id}] ${scenario.churnMemory} churn operations per contender, then memory`);
-  const churned = await Promise.all(workers.map((w) => w.ask({ churnMemory: scenario.churnMemory })));
+  const churnOps = flag('--no-churn') ? 0 : scenario.churnMemory;
+  const churned = await Promise.all(workers.map((w) => w.ask({ churnMemory: churnOps })));
   for (const w of workers) w.child.send({ exit: true });
 
   const w0 = new Workload(scenario.entries, scenario.sessionBytes);

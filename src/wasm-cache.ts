@@ -39,6 +39,8 @@ interface Core {
   sidAddress(): number;
   limits(which: number): number;
   verify(): number;
+  sessionMetaAddress(): number;
+  sessionSlots(): number;
   recGroupOlder(rec: number): number;
   recSessionAddress(rec: number): number;
   recSessionLength(rec: number): number;
@@ -76,6 +78,8 @@ export class WasmSessionCache implements SessionCache {
   readonly options: ResolvedSessionCacheOptions;
   private core: Core | null;
   private mem: Uint8Array;
+  /** `mem.buffer`, kept: the getter is a slow builtin call on wasm memory. */
+  private buffer: ArrayBuffer;
   private readonly counters: Float64Array;
   private readonly result: Uint32Array;
   private readonly pkAt: number;
@@ -84,6 +88,8 @@ export class WasmSessionCache implements SessionCache {
   private readonly now: () => number;
   /** The partial-key string whose bytes are in scratch (and current in wasm), if any. */
   private lastPk: string | undefined = undefined;
+  /** The last lookupInto target found not to alias this cache's memory (callers reuse one). */
+  private lastTarget: Uint8Array | undefined = undefined;
 
   constructor(options: SessionCacheOptions) {
     const o = resolveOptions(options);
@@ -96,13 +102,14 @@ export class WasmSessionCache implements SessionCache {
           'a wasm32 memory holds at most 4 GiB: lower memoryBytes or maxSessions, or use several caches',
       );
     }
-    if (core.init(o.maxSessions, o.memoryBytes, o.lifetimeSeconds * 1000, o.onFull === 'evict-oldest' ? 0 : 1) !== 0) {
-      throw new RangeError(`createSessionCache: could not reserve ${need} bytes of WebAssembly memory`);
-    }
+    const status = core.init(o.maxSessions, o.memoryBytes, o.lifetimeSeconds * 1000, o.onFull === 'evict-oldest' ? 0 : 1);
+    if (status === -2) throw new Error('createSessionCache: build/core.wasm has static data in its fixed areas (a build fault)');
+    if (status !== 0) throw new RangeError(`createSessionCache: could not reserve ${need} bytes of WebAssembly memory`);
     this.options = o;
     this.core = core;
     // The memory never grows after init, so these views stay valid for the life of the cache.
     const buffer = core.memory.buffer;
+    this.buffer = buffer;
     this.mem = new Uint8Array(buffer);
     this.counters = new Float64Array(buffer, core.statsAddress(), S_COUNT);
     this.result = new Uint32Array(buffer, core.resultAddress(), 1);
@@ -142,11 +149,8 @@ export class WasmSessionCache implements SessionCache {
 
   /** Write the session id into scratch (the core wipes it before returning). */
   private writeSessionId(id: Uint8Array): number {
-    const mem = this.mem;
-    const at = this.sidAt;
-    const n = id.length;
-    for (let i = 0; i < n; i++) mem[at + i] = id[i]!;
-    return n;
+    this.mem.set(id, this.sidAt); // a memcpy: 3x faster than a byte loop for 32 bytes here
+    return id.length;
   }
 
   /** Address of the session under `key` (length in `result[0]`), 0 on a miss, TOO_LONG if over `limit`. */
@@ -173,8 +177,11 @@ export class WasmSessionCache implements SessionCache {
       missAfterCheck('lookupInto', key);
       return -1;
     }
-    if (target.buffer === this.mem.buffer) {
-      fail(ErrorCodes.INVALID_ARGUMENT, 'lookupInto', "target must not be a view of the cache's own memory");
+    if (target !== this.lastTarget) {
+      if (target.buffer === this.buffer) {
+        fail(ErrorCodes.INVALID_ARGUMENT, 'lookupInto', "target must not be a view of the cache's own memory");
+      }
+      this.lastTarget = target;
     }
     const at = this.find('lookupInto', key, core, target.length);
     if (at === 0) return -1;
@@ -190,7 +197,7 @@ export class WasmSessionCache implements SessionCache {
     const core = this.core;
     if (core === null) return missAfterCheck('lookupView', key);
     const at = this.find('lookupView', key, core, NO_LIMIT);
-    return at === 0 ? undefined : new Uint8Array(this.mem.buffer, at, this.result[0]!);
+    return at === 0 ? undefined : new Uint8Array(this.buffer, at, this.result[0]!);
   }
 
   take(key: SessionKey): Uint8Array | undefined {
@@ -212,7 +219,7 @@ export class WasmSessionCache implements SessionCache {
       fail(ErrorCodes.SESSION_TOO_LARGE, 'update', `session is ${n} bytes; this cache accepts at most ${this.maxSessionBytes}`);
     }
     // A view into our own memory (from lookupView) may be wiped or moved by this very update.
-    const source = session.buffer === this.mem.buffer ? session.slice() : session;
+    const source = session.buffer === this.buffer ? session.slice() : session;
     const now = this.now();
     const pk = this.writePartialKey('update', key.partialKey);
     const at = core.update(pk, this.writeSessionId(key.sessionId), n, now) >>> 0;
@@ -317,6 +324,8 @@ export class WasmSessionCache implements SessionCache {
     core.wipeAll();
     this.core = null;
     this.mem = EMPTY;
+    this.buffer = EMPTY.buffer;
+    this.lastTarget = undefined;
   }
 
   /** The core, or ERR_CACHE_TERMINATED. */
@@ -327,13 +336,21 @@ export class WasmSessionCache implements SessionCache {
   }
 
   /**
-   * Diagnostics (used by the tests): the cache's linear memory, to check that secrets were wiped,
-   * and a full consistency check of the core's structures (0 = consistent, else a rule number
-   * from assembly/verify.ts). Undefined once the cache is terminated.
+   * Diagnostics (used by the tests): the cache's linear memory, to check that secrets were wiped;
+   * a full consistency check of the core's structures (0 = consistent, else a rule number from
+   * assembly/verify.ts); and the session table's slots (u16: hash tag | distance from home << 8).
+   * Undefined once the cache is terminated.
    */
-  static inspect(cache: WasmSessionCache): { memory: WebAssembly.Memory; verify(): number } | undefined {
+  static inspect(
+    cache: WasmSessionCache,
+  ): { memory: WebAssembly.Memory; verify(): number; sessionSlots(): Uint16Array } | undefined {
     const core = cache.core;
-    return core === null ? undefined : { memory: core.memory, verify: () => core.verify() };
+    if (core === null) return undefined;
+    return {
+      memory: core.memory,
+      verify: () => core.verify(),
+      sessionSlots: () => new Uint16Array(cache.buffer, core.sessionMetaAddress() >>> 0, core.sessionSlots()),
+    };
   }
 }
 
