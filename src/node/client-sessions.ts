@@ -1,0 +1,130 @@
+// Client sessions in a SessionCache, shared by connect() and createHttpsAgent(): pick the newest
+// stored session for a destination, store the sessions servers send, forget the ones that did
+// not resume. Sessions are keyed `{ partialKey: <destination>, sessionId: <the DER's session id> }`:
+// OpenSSL gives every client session a distinct id (for tickets, a hash of the ticket), so the
+// two TLS 1.3 tickets of one connection are two entries and a resent session replaces itself.
+import { createHash } from 'node:crypto';
+import type { TLSSocket } from 'node:tls';
+import type { PartialKey, SessionCache } from '../index.js';
+import { MAX_SESSION_ID_BYTES } from '../index.js';
+import { TLS13_VERSION, readSessionHeader } from './der.js';
+import { checkBoolean, checkInteger, checkOptionsObject } from './validate.js';
+
+/** How a client uses its cache (options of connect() and createHttpsAgent()). */
+export interface ClientSessionOptions {
+  /**
+   * Use each TLS 1.3 session once: it is taken out of the cache when offered, as OpenSSL and
+   * RFC 8446 recommend (a reused ticket lets an observer link connections). TLS 1.2 sessions are
+   * reusable either way. Default false (Node's own behaviour: reuse the newest session).
+   */
+  singleUseTickets?: boolean;
+  /** Most sessions kept per destination; the oldest beyond it are deleted. Default 8. */
+  maxSessionsPerHost?: number;
+}
+
+/** Resolved {@link ClientSessionOptions}. */
+export interface ClientSessionSettings {
+  singleUseTickets: boolean;
+  maxSessionsPerHost: number;
+}
+
+/** A session offered to a server: the caller wipes `session` once Node has it. */
+export interface Offer {
+  partialKey: PartialKey;
+  sessionId: Uint8Array;
+  session: Buffer;
+  /** Taken out of the cache already (a single-use TLS 1.3 session). */
+  taken: boolean;
+}
+
+const DEFAULT_MAX_PER_HOST = 8;
+
+/** The cache methods connect() and createHttpsAgent() use. */
+export const CLIENT_CACHE_METHODS = ['selectSession', 'update', 'delete', 'take'] as const;
+
+/** Check and resolve {@link ClientSessionOptions}. */
+export function clientSettings(fn: string, options: ClientSessionOptions | undefined, name: string): ClientSessionSettings {
+  checkOptionsObject(fn, options, name);
+  checkBoolean(fn, options?.singleUseTickets, `${name}.singleUseTickets`);
+  checkInteger(fn, options?.maxSessionsPerHost, `${name}.maxSessionsPerHost`, 1, 1024);
+  return {
+    singleUseTickets: options?.singleUseTickets ?? false,
+    maxSessionsPerHost: options?.maxSessionsPerHost ?? DEFAULT_MAX_PER_HOST,
+  };
+}
+
+/** The id a client session is stored under: its DER session id (a copy), or a hash of it if it has none. */
+function storageId(der: Uint8Array, id: Uint8Array): Uint8Array {
+  if (id.length > 0 && id.length <= MAX_SESSION_ID_BYTES) return id.slice();
+  return new Uint8Array(createHash('sha256').update(der).digest());
+}
+
+/**
+ * The newest stored session under `partialKey` (Node-ready), or undefined. The other copies
+ * selectSession made are wiped. With `singleUseTickets`, a TLS 1.3 session is taken out.
+ */
+export function pickSession(cache: SessionCache, partialKey: PartialKey, settings: ClientSessionSettings): Offer | undefined {
+  const sessions = cache.selectSession(partialKey);
+  let offer: Offer | undefined;
+  let version = 0;
+  for (const session of sessions) {
+    if (offer === undefined) {
+      const header = readSessionHeader(session);
+      if (header !== undefined) {
+        version = header.version;
+        const buffer = Buffer.from(session.buffer, session.byteOffset, session.byteLength);
+        offer = { partialKey, sessionId: storageId(session, header.sessionId), session: buffer, taken: false };
+        continue;
+      }
+    }
+    session.fill(0);
+  }
+  if (offer !== undefined && settings.singleUseTickets && version === TLS13_VERSION) {
+    cache.take({ partialKey, sessionId: offer.sessionId })?.fill(0);
+    offer.taken = true;
+  }
+  return offer;
+}
+
+/** Store a session a server sent, then keep at most maxSessionsPerHost under its partial key. */
+export function storeSession(cache: SessionCache, partialKey: PartialKey, der: Uint8Array, settings: ClientSessionSettings): void {
+  const header = readSessionHeader(der);
+  if (header === undefined) return; // not an SSL_SESSION: nothing Node could resume from
+  cache.update({ partialKey, sessionId: storageId(der, header.sessionId) }, der);
+  const sessions = cache.selectSession(partialKey);
+  for (let i = 0; i < sessions.length; i++) {
+    const session = sessions[i]!;
+    if (i >= settings.maxSessionsPerHost) {
+      const old = readSessionHeader(session);
+      if (old !== undefined) cache.delete({ partialKey, sessionId: storageId(session, old.sessionId) });
+    }
+    session.fill(0);
+  }
+}
+
+/** Delete `offer` from the cache; a fault is ignored (the session simply stays until it expires). */
+function forget(cache: SessionCache, offer: Offer): void {
+  try {
+    cache.delete({ partialKey: offer.partialKey, sessionId: offer.sessionId });
+  } catch {
+    // a terminated cache holds nothing to forget
+  }
+}
+
+/**
+ * Delete the offered session if the server did not resume it: after a full handshake, or when
+ * the handshake failed with a TLS error (OpenSSL drops a session on a fatal alert, too). Adds no
+ * 'error' listener, so the socket's error behaviour is unchanged.
+ */
+export function forgetIfNotResumed(socket: TLSSocket, cache: SessionCache, offer: Offer): void {
+  if (offer.taken) return;
+  let secured = false;
+  socket.once('secureConnect', () => {
+    secured = true;
+    if (!socket.isSessionReused()) forget(cache, offer);
+  });
+  socket.once('close', () => {
+    const code = (socket.errored as { code?: unknown } | null)?.code;
+    if (!secured && typeof code === 'string' && code.startsWith('ERR_SSL')) forget(cache, offer);
+  });
+}
