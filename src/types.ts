@@ -38,7 +38,7 @@ export interface SessionCacheOptions {
    * documented older OTP rule, clear every stored session, then store the new one. */
   onFull?: OnFullPolicy;
   /** Current time in milliseconds; inject one in tests so they never sleep. Default: `Date.now`,
-   * read at most once per millisecond of event-loop time (like lru-cache's `ttlResolution`). */
+   * read at most once per microtask turn (a synchronous run of calls shares one reading). */
   clock?: () => number;
   /** User-defined properties are kept (OTP allows them) and readable back from `cache.options`. */
   [property: string]: unknown;

@@ -319,3 +319,16 @@ describe.each(impls)('$name cache', ({ create }) => {
     expect(() => cache.stats()).toThrow(terminated);
   });
 });
+
+describe.each(impls)('$name cache with the default clock', ({ create }) => {
+  test('time moves on between event-loop turns (a session with a 1 ms lifetime expires)', async () => {
+    const cache = create({ role: 'server', lifetimeSeconds: 0.001 });
+    cache.update(key('', 1), bytes(16, 1));
+    // the same synchronous run shares one reading of the clock: the session is still there
+    expect(cache.lookup(key('', 1))).toBeDefined();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(cache.lookup(key('', 1))).toBeUndefined();
+    expect(cache.stats().expired).toBe(1);
+    cache.terminate();
+  });
+});
