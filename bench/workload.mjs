@@ -53,6 +53,16 @@ export class Workload {
     return { partialKey: this.partialKeys[n % this.hosts], sessionId };
   }
 
+  /**
+   * Key number n written into `key` (a reused object): for filling and untimed churn, so the
+   * workload's own garbage does not grow the process and blur the memory figures.
+   */
+  keyInto(n, key) {
+    key.partialKey = this.partialKeys[n % this.hosts];
+    writeSessionId(n, key.sessionId);
+    return key;
+  }
+
   session(i) {
     return this.sessions[i & 7];
   }

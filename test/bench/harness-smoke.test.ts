@@ -1,0 +1,49 @@
+// The benchmark harness cannot rot: a seconds-long run at tiny sizes must run every contender and
+// operation and write every figure. It asserts nothing about speed.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, test } from 'vitest';
+
+const out = mkdtempSync(join(tmpdir(), 'tsc-bench-smoke-'));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+test('npm run bench -- --smoke runs every contender and records every figure', () => {
+  const stdout = execFileSync(process.execPath, ['bench/run.mjs', '--smoke', '--out', out], { encoding: 'utf8' });
+  const results = JSON.parse(readFileSync(join(out, 'bench-smoke.json'), 'utf8'));
+  const svg = readFileSync(join(out, 'ratios-smoke.svg'), 'utf8');
+  const contenders = ['wasm', 'js', 'map', 'lru-cache', 'mnemonist'];
+  const operations = [
+    'lookup-hit', 'lookup-hit-view', 'lookup-hit-into', 'lookup-miss', 'update-replace', 'select-session',
+    'update-new', 'churn', 'mixed',
+  ];
+  expect(results.machine).toMatchObject({ cores: expect.any(Number), node: process.version, cpu: expect.any(String) });
+  expect(results.scenarios.length).toBeGreaterThan(0);
+  for (const s of results.scenarios) {
+    expect(Object.keys(s.contenders).sort()).toEqual([...contenders].sort());
+    for (const c of contenders) {
+      const r = s.contenders[c];
+      for (const op of operations) expect(r.opsPerSecond[op], `${s.id} ${c} ${op}`).toBeGreaterThan(0);
+      for (const f of ['rssAfterFill', 'heapAfterFill', 'externalAfterFill', 'rssAfterChurn', 'heapAfterChurn', 'churnGrowth']) {
+        expect(Number.isFinite(r.memoryPerEntry[f]), `${s.id} ${c} ${f}`).toBe(true);
+      }
+      expect(r.gc).toMatchObject({ count: expect.any(Number), totalMs: expect.any(Number), maxMs: expect.any(Number) });
+      expect(Number.isFinite(r.heapObjectsPerSession)).toBe(true);
+    }
+    for (const op of operations) {
+      for (const b of ['lru-cache', 'map']) expect(s.ratios[op][b], `${s.id} ${op} x ${b}`).toBeGreaterThan(0);
+    }
+  }
+  for (const mode of ['wasm cache', 'Map resumeSession', 'full handshakes']) {
+    const e = results.endToEnd.modes[mode];
+    expect(e.handshakesPerSecond, mode).toBeGreaterThan(0);
+    expect(e.serverCpuMicros, mode).toBeGreaterThan(0);
+  }
+  // the caches really resumed: the first handshake of each lane is full, the rest resume
+  expect(results.endToEnd.modes['wasm cache'].resumedRatio).toBeGreaterThan(0);
+  expect(results.endToEnd.modes['full handshakes'].resumedRatio).toBe(0);
+  expect(results.targets.length).toBe(10);
+  expect(svg).toMatch(/^<svg[\s\S]*<\/svg>$/);
+  expect(stdout).toContain('x lru-cache');
+}, 180_000);
