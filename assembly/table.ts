@@ -1,6 +1,7 @@
 // The two indexes over the slot tables: sessions by (partial key, session id), and partial-key
 // groups by partial key. The key of the current call is in scratch; the partial key's hash is
 // kept across calls while it is unchanged.
+import { arenaLast } from "./alloc";
 import { bytesEqual } from "./bytes";
 import { hashBytes } from "./hash";
 import {
@@ -55,6 +56,18 @@ export function sessionHash(sidLen: u32): u32 {
   return pkLenOf(rec) == len && bytesEqual(rec + R_KEY, SCRATCH_PK, len);
 }
 
+/** Loads of the warm-up below land here, so the optimiser keeps them. */
+let warmSink: u32 = 0;
+
+/**
+ * Start loading a record's first 256 bytes at once: a lookup that goes on to copy the session
+ * then waits for one memory round trip instead of one per cache line (measured at 1M sessions).
+ */
+@inline function warm(rec: usize): void {
+  const last = arenaLast;
+  warmSink ^= load<u32>(min(rec + 64, last)) ^ load<u32>(min(rec + 128, last)) ^ load<u32>(min(rec + 192, last));
+}
+
 /** The record whose key is the current partial key and the session id in scratch (hash h), or 0. */
 export function findSession(h: u32, sidLen: u32): usize {
   const t = sessions;
@@ -68,6 +81,7 @@ export function findSession(h: u32, sidLen: u32): usize {
     if (!m || (md < d && md != SATURATED)) break;
     if ((m & 0xff) == tag) {
       const rec = ptrAt(t, i);
+      warm(rec);
       if (
         load<u32>(rec, R_HASH) == h &&
         load<u32>(rec, R_LENS) >> 24 == sidLen &&
