@@ -1,31 +1,16 @@
 // A TLS 1.2 server (tickets off, so resumption goes through the session cache) in its own process,
-// resuming through the mode given: 'wasm' (this package), 'map' (a Map in resumeSession, as
-// Node's docs show), or 'none' (every handshake full). Reports its CPU time between begin and end.
-import crypto from 'node:crypto';
+// resuming through the mode given: 'wasm' (this package's cache through its node:tls adapter),
+// 'map' (a Map in resumeSession, as Node's docs show), or 'none' (every handshake full). All three
+// use the same server options. Reports its CPU time between begin and end.
 import tls from 'node:tls';
 
-const { mode, key, cert, libPath } = JSON.parse(process.argv[2]);
-const server = tls.createServer({
-  key, cert, maxVersion: 'TLSv1.2', secureOptions: crypto.constants.SSL_OP_NO_TICKET,
-  sessionIdContext: 'bench',
-});
+const { mode, key, cert, libPath, nodeLibPath } = JSON.parse(process.argv[2]);
+const { createSessionCache } = await import(libPath);
+const { attachSessionCache, sessionCacheServerOptions } = await import(nodeLibPath);
+const server = tls.createServer({ key, cert, ...sessionCacheServerOptions({ sessionIdContext: 'bench' }) });
 
 if (mode === 'wasm') {
-  const lib = await import(libPath);
-  const cache = lib.createSessionCache({ role: 'server', maxSessions: 100_000 });
-  server.on('newSession', (id, data, done) => {
-    cache.update({ partialKey: '', sessionId: id }, data);
-    done();
-  });
-  server.on('resumeSession', (id, done) => {
-    let data = null;
-    try {
-      data = cache.lookup({ partialKey: '', sessionId: id }) ?? null;
-    } catch {
-      data = null;
-    }
-    done(null, data === null ? null : Buffer.from(data.buffer, data.byteOffset, data.byteLength));
-  });
+  attachSessionCache(server, createSessionCache({ role: 'server', maxSessions: 100_000 }));
 } else if (mode === 'map') {
   const sessions = new Map();
   server.on('newSession', (id, data, done) => {

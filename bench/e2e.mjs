@@ -13,11 +13,11 @@ function reply(child) {
   return new Promise((resolve) => child.once('message', resolve));
 }
 
-export async function runEndToEnd({ handshakes, rounds }, libPath, progress) {
+export async function runEndToEnd({ handshakes, rounds }, libPath, nodeLibPath, progress) {
   const { key, cert } = makeCertificate();
   const servers = {};
   for (const [name, mode] of Object.entries(MODES)) {
-    const child = fork(here('./e2e-server.mjs'), [JSON.stringify({ mode, key, cert, libPath })]);
+    const child = fork(here('./e2e-server.mjs'), [JSON.stringify({ mode, key, cert, libPath, nodeLibPath })]);
     servers[name] = { child, port: (await reply(child)).port };
   }
   const client = fork(here('./e2e-client.mjs'));

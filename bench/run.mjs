@@ -23,6 +23,7 @@ const outDir = option('--out', fileURLToPath(new URL('./results/', import.meta.u
 const only = option('--only', undefined);
 const onlyOps = option('--ops', undefined)?.split(',');
 const libPath = process.env.BENCH_LIB ?? new URL('../dist/index.js', import.meta.url).href;
+const nodeLibPath = process.env.BENCH_NODE_LIB ?? new URL('../dist/node.js', import.meta.url).href;
 const workerPath = fileURLToPath(new URL('./worker.mjs', import.meta.url));
 
 // A progress line on a terminal; elsewhere (CI logs) one line per phase.
@@ -139,7 +140,7 @@ for (const scenario of mode.scenarios) {
   if (only !== undefined && scenario.id !== only) continue;
   results.scenarios.push(await runScenario(scenario));
 }
-if (!flag('--no-e2e')) results.endToEnd = await runEndToEnd(mode.e2e, libPath, progress);
+if (!flag('--no-e2e')) results.endToEnd = await runEndToEnd(mode.e2e, libPath, nodeLibPath, progress);
 results.targets = evaluateTargets(results, modeName);
 results.seconds = (Date.now() - started) / 1000;
 if (process.stderr.isTTY) process.stderr.write(`\r${''.padEnd(110)}\r`);
