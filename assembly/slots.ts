@@ -29,9 +29,12 @@ import { PK_LEN_MASK, R_HASH, R_KEY, R_PKINFO } from "./layout";
 
 export const SATURATED: u32 = 255;
 
-/** The 8-bit tag of a hash: 1..255. */
+/**
+ * The 8-bit tag of a hash: 1..255, from its low byte. Not the high byte: fastrange places a hash
+ * by its high bits, so neighbouring slots share them and a high-byte tag would never differ.
+ */
 @inline export function tagOf(h: u32): u32 {
-  return (((h >> 24) * 255) >> 8) + 1;
+  return (((h & 0xff) * 255) >> 8) + 1;
 }
 
 @inline export function homeOf(t: Table, h: u32): u32 {
