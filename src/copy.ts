@@ -24,3 +24,11 @@ export function copyOut(source: Uint8Array, offset: number, length: number): Uin
   out.set(source.subarray(offset, offset + length));
   return out;
 }
+
+/**
+ * A copy of `bytes` in a buffer of its own. Not `bytes.slice()`: on a Node Buffer that returns a
+ * view of the same memory.
+ */
+export function copyBytes(bytes: Uint8Array): Uint8Array {
+  return new Uint8Array(bytes);
+}

@@ -2,7 +2,7 @@
 // reference the differential tests compare against, and the baseline of the benchmarks).
 // A Map keeps the age order (insertion order; a replaced session is re-inserted at the end).
 import { coarseNow } from './clock.js';
-import { copyOut } from './copy.js';
+import { copyBytes, copyOut } from './copy.js';
 import { ErrorCodes, SessionCacheError, fail } from './errors.js';
 import { isAscii, missAfterCheck, utf8PartialKey, validateKey, validatePartialKey, validateSession } from './keys.js';
 import { MAX_FOLDS, recordBytes } from './limits.js';
@@ -57,7 +57,7 @@ function partialKeyId(fn: string, pk: PartialKey): string {
 
 /** The bytes of a (valid) partial key. */
 function partialKeyBytes(pk: PartialKey): Uint8Array {
-  return typeof pk === 'string' ? encoder.encode(pk) : pk.slice();
+  return typeof pk === 'string' ? encoder.encode(pk) : copyBytes(pk);
 }
 
 /**
@@ -183,7 +183,7 @@ export class JsSessionCache implements SessionCache {
     const pkId = partialKeyId('update', key.partialKey);
     const id = pkId + SEPARATOR + latin1(key.sessionId);
     // copy first: `session` may be a lookupView of an entry this update removes
-    const stored = session.slice();
+    const stored = copyBytes(session);
     const old = this.entries.get(id);
     if (old !== undefined) this.remove(old, null);
     this.sweepOld(SWEEP_ON_UPDATE, now);
@@ -204,7 +204,7 @@ export class JsSessionCache implements SessionCache {
       this.groups.set(pkId, group);
     }
     const e: Entry = {
-      id, group, fromString: typeof key.partialKey === 'string', sessionId: key.sessionId.slice(), session: stored,
+      id, group, fromString: typeof key.partialKey === 'string', sessionId: copyBytes(key.sessionId), session: stored,
       created: now, seq: ++this.seq, bytes: need,
     };
     this.entries.set(id, e);
@@ -251,8 +251,8 @@ export class JsSessionCache implements SessionCache {
           this.remove(e, 'expired');
           continue;
         }
-        const partialKey = e.fromString ? decoder.decode(e.group.bytes) : e.group.bytes.slice();
-        acc = fn({ key: { partialKey, sessionId: e.sessionId.slice() }, session: copyOut(e.session, 0, e.session.length) }, acc);
+        const partialKey = e.fromString ? decoder.decode(e.group.bytes) : copyBytes(e.group.bytes);
+        acc = fn({ key: { partialKey, sessionId: copyBytes(e.sessionId) }, session: copyOut(e.session, 0, e.session.length) }, acc);
         if (this.terminated) break;
       }
     } finally {

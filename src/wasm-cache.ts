@@ -2,7 +2,7 @@
 // cache. Keys cross into wasm through scratch areas (no allocation); sessions are copied straight
 // into their record. Every call is synchronous.
 import { coarseNow } from './clock.js';
-import { copyOut } from './copy.js';
+import { copyBytes, copyOut } from './copy.js';
 import { coreModule } from './core-module.js';
 import { ErrorCodes, SessionCacheError, fail } from './errors.js';
 import { missAfterCheck, utf8PartialKey, validateKey, validatePartialKey, validateSession } from './keys.js';
@@ -219,7 +219,7 @@ export class WasmSessionCache implements SessionCache {
       fail(ErrorCodes.SESSION_TOO_LARGE, 'update', `session is ${n} bytes; this cache accepts at most ${this.maxSessionBytes}`);
     }
     // A view into our own memory (from lookupView) may be wiped or moved by this very update.
-    const source = session.buffer === this.buffer ? session.slice() : session;
+    const source = session.buffer === this.buffer ? copyBytes(session) : session;
     const now = this.now();
     const pk = this.writePartialKey('update', key.partialKey);
     const at = core.update(pk, this.writeSessionId(key.sessionId), n, now) >>> 0;
@@ -275,9 +275,9 @@ export class WasmSessionCache implements SessionCache {
     const pkLen = pkInfo & 0xffff;
     const partialKey = pkInfo & PK_STRING
       ? decoder.decode(mem.subarray(pkAt, pkAt + pkLen))
-      : mem.slice(pkAt, pkAt + pkLen);
+      : copyBytes(mem.subarray(pkAt, pkAt + pkLen));
     const idAt = core.recIdAddress(rec) >>> 0;
-    const sessionId = mem.slice(idAt, idAt + core.recIdLength(rec));
+    const sessionId = copyBytes(mem.subarray(idAt, idAt + core.recIdLength(rec)));
     const session = copyOut(mem, core.recSessionAddress(rec) >>> 0, core.recSessionLength(rec));
     return { key: { partialKey, sessionId }, session };
   }

@@ -332,3 +332,31 @@ describe.each(impls)('$name cache with the default clock', ({ create }) => {
     cache.terminate();
   });
 });
+
+describe.each(impls)('$name cache with Node Buffers', ({ create }) => {
+  test("copies the caller's Buffers (Buffer#slice is a view) and never touches them", () => {
+    const cache = create({ role: 'client', maxSessions: 2 });
+    const id = Buffer.from(bytes(32, 1));
+    const session = Buffer.from(bytes(300, 2));
+    const pk = Buffer.from('h:1');
+    cache.update({ partialKey: pk, sessionId: id }, session);
+    session.fill(9);
+    pk.fill(9);
+    expect(hex(cache.lookup({ partialKey: 'h:1', sessionId: id }))).toBe(hex(bytes(300, 2)));
+    // removal wipes the cache's own copies, not the caller's buffers
+    cache.delete({ partialKey: 'h:1', sessionId: id });
+    cache.update(key('h:1', 5), session);
+    cache.update(key('h:1', 6), session);
+    cache.update(key('h:1', 7), session); // evicts 5
+    expect(hex(id)).toBe(hex(bytes(32, 1)));
+    expect([...session].every((b) => b === 9)).toBe(true);
+    // what foldl hands out is a copy too
+    cache.foldl((e) => {
+      e.key.sessionId.fill(0);
+      e.session.fill(0);
+      return 0;
+    }, 0);
+    expect(hex(cache.lookup(key('h:1', 7)))).toBe(hex(session));
+    cache.terminate();
+  });
+});

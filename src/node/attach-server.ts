@@ -118,7 +118,7 @@ export function attachSessionCache(
   };
   return Object.defineProperties(detach, {
     stats: { value: () => adapter.stats() },
-    partialKey: { value: () => adapter.partialKey().slice() },
+    partialKey: { value: () => new Uint8Array(adapter.partialKey()) }, // a copy (Buffer#slice is a view)
     attached: { get: () => attached },
   }) as SessionCacheAttachment;
 }

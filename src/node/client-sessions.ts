@@ -55,7 +55,7 @@ export function clientSettings(fn: string, options: ClientSessionOptions | undef
 
 /** The id a client session is stored under: its DER session id (a copy), or a hash of it if it has none. */
 function storageId(der: Uint8Array, id: Uint8Array): Uint8Array {
-  if (id.length > 0 && id.length <= MAX_SESSION_ID_BYTES) return id.slice();
+  if (id.length > 0 && id.length <= MAX_SESSION_ID_BYTES) return new Uint8Array(id); // not id.slice(): a Buffer view
   return new Uint8Array(createHash('sha256').update(der).digest());
 }
 
