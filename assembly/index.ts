@@ -8,7 +8,7 @@ import { foldClose } from "./folds";
 import {
   BASE, HASH_KEY, HASH_KEY_BYTES, MAX_PK_BYTES, MAX_SESSION_BYTES, MAX_SID_BYTES, MIN_BLOCK, PK_FROM_STRING,
   PK_LEN_MASK, REC_HEADER, RESULT, R_GOLDER, R_KEY, R_LENS, R_PKINFO, SCRATCH_END, SCRATCH_PK,
-  SCRATCH_SID, SLOTS_PER_SESSION, STATIC_END, STATS,
+  SCRATCH_SID, SLOTS_PER_SESSION, STATIC_END, STATS, recordBytes,
 } from "./layout";
 import { groups, placeTable, sessions } from "./table";
 
@@ -150,4 +150,9 @@ export function sessionMetaAddress(): usize {
 }
 export function sessionSlots(): u32 {
   return sessions.n;
+}
+
+/** The byte-budget formula, for the test that checks src/limits.ts computes the same. */
+export function recordBytesFor(pkLen: u32, sidLen: u32, sessLen: u32): u32 {
+  return recordBytes(pkLen, sidLen, sessLen);
 }

@@ -23,10 +23,11 @@ export async function runEndToEnd({ handshakes, rounds }, libPath, nodeLibPath, 
   const client = fork(here('./e2e-client.mjs'));
   const samples = Object.fromEntries(Object.keys(MODES).map((n) => [n, []]));
   const names = Object.keys(MODES);
-  for (let round = 0; round < rounds; round++) {
+  // round -1 warms up the JIT in every process and is not counted
+  for (let round = -1; round < rounds; round++) {
     for (let i = 0; i < names.length; i++) {
-      const name = names[(i + round) % names.length];
-      progress(`[end to end] round ${round + 1}/${rounds} ${name}`);
+      const name = names[(i + Math.max(round, 0)) % names.length];
+      progress(`[end to end] round ${round < 0 ? 'warm-up' : `${round + 1}/${rounds}`} ${name}`);
       const s = servers[name];
       s.child.send('begin');
       await reply(s.child);
@@ -34,7 +35,7 @@ export async function runEndToEnd({ handshakes, rounds }, libPath, nodeLibPath, 
       const r = await reply(client);
       s.child.send('end');
       const { cpuMicros } = await reply(s.child);
-      samples[name].push({ perSecond: handshakes / r.seconds, cpuMicros: cpuMicros / handshakes, resumed: r.resumed / handshakes });
+      if (round >= 0) samples[name].push({ perSecond: handshakes / r.seconds, cpuMicros: cpuMicros / handshakes, resumed: r.resumed / handshakes });
     }
   }
   for (const s of Object.values(servers)) s.child.send('exit');

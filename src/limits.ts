@@ -17,12 +17,20 @@ export const MAX_FOLDS = 32;
 /** Bytes of bookkeeping stored with each session (links, lengths, hash, creation time). */
 export const RECORD_HEADER_BYTES = 38;
 
-const align8 = (n: number): number => (n + 7) & ~7;
+/**
+ * The allocator's block size for n bytes: rounded up to 8 below 128, and above that to 1/16 of
+ * n's power of two (at most 6.25 % more), as assembly/layout.ts does.
+ */
+function blockBytes(n: number): number {
+  if (n < 128) return (n + 7) & ~7;
+  const step = 2 ** (Math.floor(Math.log2(n)) - 4);
+  return Math.ceil(n / step) * step;
+}
 
 /**
- * Bytes a session counts against `memoryBytes`: the header, its whole key (partial key and session
- * id, stored with it) and the session, rounded up to 8.
+ * Bytes a session counts against `memoryBytes`, as stored: the header, its whole key (partial key
+ * and session id, stored with it) and the session, rounded up to the allocator's size class.
  */
 export function recordBytes(partialKeyBytes: number, sessionIdBytes: number, sessionBytes: number): number {
-  return align8(RECORD_HEADER_BYTES + partialKeyBytes + sessionIdBytes + sessionBytes);
+  return blockBytes(RECORD_HEADER_BYTES + partialKeyBytes + sessionIdBytes + sessionBytes);
 }

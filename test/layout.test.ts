@@ -9,11 +9,21 @@ import { coreModule } from '../src/core-module.js';
 import { RECORD_HEADER_BYTES } from '../src/limits.js';
 import { bytes, contains, contents, linearMemory, verifyCore } from './helpers.js';
 
-test('the limits in src/limits.ts are the ones compiled into the core', () => {
-  const core = new WebAssembly.Instance(coreModule(), {}).exports as { limits(i: number): number };
+test('the limits and the byte formula in src/limits.ts are the ones compiled into the core', () => {
+  const core = new WebAssembly.Instance(coreModule(), {}).exports as {
+    limits(i: number): number;
+    recordBytesFor(pk: number, sid: number, session: number): number;
+  };
   expect([0, 1, 2, 3].map((i) => core.limits(i))).toEqual([
     MAX_SESSION_ID_BYTES, MAX_PARTIAL_KEY_BYTES, MAX_SESSION_BYTES_LIMIT, RECORD_HEADER_BYTES,
   ]);
+  for (let session = 1; session <= MAX_SESSION_BYTES_LIMIT; session += session < 5000 ? 1 : 997) {
+    for (const [pk, sid] of [[0, 1], [21, 32], [512, 255]] as const) {
+      if (core.recordBytesFor(pk, sid, session) !== recordBytes(pk, sid, session)) {
+        expect([pk, sid, session, recordBytes(pk, sid, session)]).toEqual([pk, sid, session, core.recordBytesFor(pk, sid, session)]);
+      }
+    }
+  }
 });
 
 /** Distance in linear memory between two sessions stored one after the other: the real footprint. */
@@ -32,9 +42,10 @@ function footprint(sessionBytes: number): number {
 test.each([150, 160, 1200, 4000, 8192])('a %i-byte session with a 32-byte id is stored within 15 %% of its size', (size) => {
   const stride = footprint(size);
   expect(stride).toBe(recordBytes(0, 32, size));
-  // beyond the fixed header, rounding wastes at most 7 bytes
-  expect(stride - RECORD_HEADER_BYTES - 32 - size).toBeLessThanOrEqual(0.15 * size);
-  expect(stride - RECORD_HEADER_BYTES - 32 - size).toBeLessThan(8);
+  // beyond the fixed header, the size class wastes at most 1/16 of the record
+  const stored = RECORD_HEADER_BYTES + 32 + size;
+  expect(stride - stored).toBeLessThanOrEqual(0.15 * size);
+  expect(stride - stored).toBeLessThanOrEqual(stored / 16);
   // the per-entry target of the benchmarks: <= 1.15 x (key + session) + 48 B, slots included
   // (2.4 slots of 8 bytes per session)
   expect(stride + 2.4 * 8).toBeLessThanOrEqual(1.15 * (32 + size) + 48);
@@ -75,7 +86,10 @@ test('fragmentation: a large session that fits the budget but no free block comp
   }
   // free every other small session: half the budget free, in 136-byte holes
   for (let i = 0; i < n; i += 2) for (const c of [wasm, js]) c.delete({ partialKey: '', sessionId: bytes(32, i) });
-  const large = bytes(options.memoryBytes - wasm.stats().bytesUsed - recordBytes(0, 32, 0) - 8, 7);
+  // the largest session that fits what is left of the budget
+  let size = options.memoryBytes - wasm.stats().bytesUsed;
+  while (recordBytes(0, 32, size) > options.memoryBytes - wasm.stats().bytesUsed) size -= 8;
+  const large = bytes(size, 7);
   expect(large.length).toBeGreaterThan(400_000); // more than the arena's slack at its end
   for (const c of [wasm, js]) c.update({ partialKey: '', sessionId: bytes(32, 999_999) }, large);
 

@@ -48,6 +48,19 @@ describe('wiping on the way out', () => {
     cache.terminate();
   });
 
+  test('overwrite in place with a shorter session (same size class): the old tail is wiped', () => {
+    const cache = createSessionCache({ role: 'client' });
+    const old = bytes(1258, 31); // record 38 + 16 + 32 + 1258 = 1344 bytes
+    const tail = old.subarray(1258 - 32);
+    cache.update(SECRET_KEY, old);
+    expect(contains(linearMemory(cache), tail)).toBe(true);
+    cache.update(SECRET_KEY, bytes(1195, 32)); // 1281 bytes: the same 1344-byte class
+    expect(cache.stats()).toMatchObject({ replacements: 1, bytesUsed: 1344 });
+    expect(contains(linearMemory(cache), tail)).toBe(false);
+    expect(contains(linearMemory(cache), old.subarray(0, 32))).toBe(false);
+    cache.terminate();
+  });
+
   test('eviction', () => {
     const cache = withSecret({ role: 'client', maxSessions: 3 });
     cache.update(key('other:1', 3), bytes(160, 3)); // evicts other:1/1
