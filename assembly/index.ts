@@ -6,13 +6,13 @@ import { wipe } from "./bytes";
 import { bytesUsed, cacheInit, count, sweepOld } from "./cache";
 import { foldClose } from "./folds";
 import {
-  BASE, HASH_KEY, HASH_KEY_BYTES, MAX_PK_BYTES, MAX_SESSION_BYTES, MAX_SID_BYTES, MIN_BLOCK, PK_FROM_STRING,
+  BASE, BATCH, BATCH_BYTES, BATCH_MAX, BATCH_RESULTS, HASH_KEY, HASH_KEY_BYTES, MAX_PK_BYTES, MAX_SESSION_BYTES, MAX_SID_BYTES, MIN_BLOCK, PK_FROM_STRING,
   PK_LEN_MASK, REC_HEADER, RESULT, R_GOLDER, R_KEY, R_LENS, R_PKINFO, SCRATCH_END, SCRATCH_PK,
   SCRATCH_SID, SLOTS_PER_SESSION, STATIC_END, STATS, recordBytes,
 } from "./layout";
 import { groups, placeTable, sessions } from "./table";
 
-export { foldBegin, foldNext, lookup, remove, select, takeFound, update } from "./cache";
+export { foldBegin, foldNext, lookup, lookupBatch, remove, select, takeFound, update } from "./cache";
 export { foldClose as foldEnd };
 export { verify } from "./verify";
 
@@ -105,6 +105,12 @@ export function pkAddress(): usize {
 export function sidAddress(): usize {
   return SCRATCH_SID;
 }
+export function batchAddress(): usize {
+  return BATCH;
+}
+export function batchResultsAddress(): usize {
+  return BATCH_RESULTS;
+}
 
 // Limits and accounting constants, checked against src/limits.ts by the tests.
 export function limits(which: i32): u32 {
@@ -113,6 +119,8 @@ export function limits(which: i32): u32 {
     case 1: return MAX_PK_BYTES;
     case 2: return MAX_SESSION_BYTES;
     case 3: return REC_HEADER;
+    case 4: return BATCH_MAX;
+    case 5: return u32(BATCH_BYTES);
     default: return 0;
   }
 }

@@ -48,6 +48,7 @@ function packageContender(name, create, lib, { capacity, sessionBytes, lifetimeS
     lookup: (k) => cache.lookup(k),
     lookupView: (k) => cache.lookupView(k),
     lookupInto: (k, target) => cache.lookupInto(k, target),
+    lookupMany: (keys) => cache.lookupMany(keys),
     update: (k, s) => cache.update(k, s),
     delete: (k) => cache.delete(k),
     select: (pk) => cache.selectSession(pk),

@@ -2,7 +2,7 @@
 // smaller sizes (under 2 minutes); `smoke` only proves the harness works (CI, seconds).
 
 export const OPERATIONS = [
-  'lookup-hit', 'lookup-hit-view', 'lookup-hit-into', 'lookup-miss', 'update-replace', 'select-session',
+  'lookup-hit', 'lookup-hit-view', 'lookup-hit-into', 'lookup-hit-many', 'lookup-miss', 'update-replace', 'select-session',
   'update-new', 'churn', 'mixed',
 ];
 

@@ -61,7 +61,9 @@ function once(run, count) {
 }
 
 const HIT_KEYS = 1 << 16;
+const batches = (keys) => Array.from({ length: keys.length / 64 }, (_, b) => keys.slice(b * 64, b * 64 + 64));
 let hits = w.hitKeys(HIT_KEYS);
+let hitBatches = batches(hits);
 const misses = w.missKeys(HIT_KEYS);
 const target = new Uint8Array(scenario.sessionBytes);
 
@@ -82,6 +84,19 @@ const ops = {
     timed(budget, () => {
       if (cache.lookupInto !== undefined) {
         for (let i = 0; i < HIT_KEYS; i++) sink += cache.lookupInto(hits[i], target);
+      } else {
+        for (let i = 0; i < HIT_KEYS; i++) sink += cache.lookup(hits[i]).length;
+      }
+      return HIT_KEYS;
+    }),
+  // Batches of 64 through lookupMany where a contender has it; the others look up one by one.
+  'lookup-hit-many': (budget) =>
+    timed(budget, () => {
+      if (cache.lookupMany !== undefined) {
+        for (let i = 0; i < HIT_KEYS; i += 64) {
+          const found = cache.lookupMany(hitBatches[i >> 6]);
+          for (let j = 0; j < found.length; j++) sink += found[j].length;
+        }
       } else {
         for (let i = 0; i < HIT_KEYS; i++) sink += cache.lookup(hits[i]).length;
       }
@@ -114,6 +129,7 @@ const ops = {
       }
     }, plan.length);
     hits = w.hitKeys(HIT_KEYS);
+    hitBatches = batches(hits);
     return rate;
   },
   'select-session': (budget) =>
@@ -153,6 +169,7 @@ const ops = {
       }
     }, kinds.length);
     hits = w.hitKeys(HIT_KEYS);
+    hitBatches = batches(hits);
     // gc entries are delivered some time after the synchronous run (not by the next setImmediate)
     return new Promise((resolve) =>
       setTimeout(() => {
@@ -172,6 +189,7 @@ function churnMemory(count) {
     cache.update(w.keyInto(w.live[j], reusedKey), w.session(i));
   }
   hits = w.hitKeys(HIT_KEYS);
+  hitBatches = batches(hits);
   return memory();
 }
 

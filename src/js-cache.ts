@@ -144,6 +144,19 @@ export class JsSessionCache implements SessionCache {
     return e === undefined ? undefined : copyOut(e.session, 0, e.session.length);
   }
 
+  lookupMany(keys: readonly SessionKey[]): Array<Uint8Array | undefined> {
+    if (!Array.isArray(keys)) fail(ErrorCodes.INVALID_ARGUMENT, 'lookupMany', 'keys must be an array of keys');
+    for (const key of keys) {
+      validateKey('lookupMany', key);
+      if (typeof key.partialKey === 'string') partialKeyId('lookupMany', key.partialKey);
+    }
+    return keys.map((key) => {
+      if (this.terminated) return undefined;
+      const e = this.find('lookupMany', key);
+      return e === undefined ? undefined : copyOut(e.session, 0, e.session.length);
+    });
+  }
+
   lookupInto(key: SessionKey, target: Uint8Array): number {
     if (!(target instanceof Uint8Array)) fail(ErrorCodes.INVALID_ARGUMENT, 'lookupInto', 'target must be a Uint8Array');
     if (this.terminated) {

@@ -109,6 +109,12 @@ export interface SessionCache {
   /** The session stored under `key` (a copy the caller owns), or undefined. Never throws for a
    * well-formed key. An expired session is removed and reported as a miss. */
   lookup(key: SessionKey): Uint8Array | undefined;
+  /**
+   * Look up many keys at once: the same answers, counters and expiry as `lookup` on each key in
+   * order, but the WebAssembly cache overlaps the keys' memory accesses, which is what a lookup
+   * among a million sessions waits on. Every key is checked before any is looked up.
+   */
+  lookupMany(keys: readonly SessionKey[]): Array<Uint8Array | undefined>;
   /** Copy the session into `target`; returns bytes written, or -1 on a miss. Throws
    * ERR_INVALID_ARGUMENT (and changes nothing) if `target` is too small. */
   lookupInto(key: SessionKey, target: Uint8Array): number;

@@ -5,7 +5,7 @@ import { coarseNow } from './clock.js';
 import { copyBytes, copyOut } from './copy.js';
 import { coreModule } from './core-module.js';
 import { ErrorCodes, SessionCacheError, fail } from './errors.js';
-import { missAfterCheck, utf8PartialKey, validateKey, validatePartialKey, validateSession } from './keys.js';
+import { isAscii, missAfterCheck, utf8PartialKey, validateKey, validatePartialKey, validateSession } from './keys.js';
 import { MAX_FOLDS } from './limits.js';
 import { resolveOptions } from './options.js';
 import type {
@@ -19,6 +19,9 @@ interface Core {
   layoutBytes(maxSessions: number, budget: number): number;
   init(maxSessions: number, budget: number, lifetimeMs: number, onFull: number): number;
   lookup(pk: number, sidLen: number, now: number, limit: number): number;
+  lookupBatch(n: number, now: number): void;
+  batchAddress(): number;
+  batchResultsAddress(): number;
   update(pk: number, sidLen: number, sessLen: number, now: number): number;
   remove(pk: number, sidLen: number, now: number): number;
   takeFound(): void;
@@ -61,6 +64,9 @@ const PK_SAME = -1;
 /** The core's lookup answer for a session longer than the limit passed (lookupInto). */
 const TOO_LONG = 1;
 const NO_LIMIT = 0xffffffff;
+/** Keys per lookupBatch call, and the bytes of the area they are written to (assembly/layout.ts). */
+const BATCH_MAX = 64;
+const BATCH_BYTES = 16384;
 
 const decoder = new TextDecoder();
 const EMPTY = new Uint8Array(0);
@@ -80,10 +86,16 @@ export class WasmSessionCache implements SessionCache {
   private mem: Uint8Array;
   /** `mem.buffer`, kept: the getter is a slow builtin call on wasm memory. */
   private buffer: ArrayBuffer;
+  /** `mem` as 32-bit words (batch headers are 8-aligned). */
+  private words: Int32Array;
+  /** Where lookupMany's touch pass leaves its result, so it is not optimised away. */
+  private touched = 0;
   private readonly counters: Float64Array;
   private readonly result: Uint32Array;
   private readonly pkAt: number;
   private readonly sidAt: number;
+  private readonly batchAt: number;
+  private readonly batchResults: Uint32Array;
   private readonly maxSessionBytes: number;
   private readonly now: () => number;
   /** The partial-key string whose bytes are in scratch (and current in wasm), if any. */
@@ -111,10 +123,13 @@ export class WasmSessionCache implements SessionCache {
     const buffer = core.memory.buffer;
     this.buffer = buffer;
     this.mem = new Uint8Array(buffer);
+    this.words = new Int32Array(buffer);
     this.counters = new Float64Array(buffer, core.statsAddress(), S_COUNT);
     this.result = new Uint32Array(buffer, core.resultAddress(), 1);
     this.pkAt = core.pkAddress();
     this.sidAt = core.sidAddress();
+    this.batchAt = core.batchAddress();
+    this.batchResults = new Uint32Array(buffer, core.batchResultsAddress(), BATCH_MAX * 2);
     crypto.getRandomValues(new Uint8Array(buffer, core.hashKeyAddress(), core.hashKeyBytes()));
     this.maxSessionBytes = o.maxSessionBytes;
     this.now = o.clock ?? coarseNow;
@@ -166,6 +181,60 @@ export class WasmSessionCache implements SessionCache {
     if (core === null) return missAfterCheck('lookup', key);
     const at = this.find('lookup', key, core, NO_LIMIT);
     return at === 0 ? undefined : copyOut(this.mem, at, this.result[0]!);
+  }
+
+  lookupMany(keys: readonly SessionKey[]): Array<Uint8Array | undefined> {
+    if (!Array.isArray(keys)) fail(ErrorCodes.INVALID_ARGUMENT, 'lookupMany', 'keys must be an array of keys');
+    // First touch every key's partial key: independent loads the CPU overlaps, where the checks
+    // below would wait for each string in turn (among many partial keys they are cache misses).
+    let touched = 0;
+    for (let i = 0; i < keys.length; i++) {
+      const pk = (keys[i] as SessionKey | undefined)?.partialKey;
+      if (typeof pk === 'string') touched += pk.length;
+    }
+    this.touched = touched;
+    // Check (and encode) every key before writing any, so a bad one throws with nothing written.
+    const partialKeys: Uint8Array[] = new Array(keys.length);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i];
+      validateKey('lookupMany', key);
+      const pk = key.partialKey;
+      partialKeys[i] = typeof pk === 'string' ? (isAscii(pk) ? EMPTY : utf8PartialKey('lookupMany', pk)) : pk;
+    }
+    const out: Array<Uint8Array | undefined> = new Array(keys.length).fill(undefined);
+    const core = this.core;
+    if (core === null) return out;
+    const now = this.now();
+    const mem = this.mem;
+    const results = this.batchResults;
+    for (let first = 0; first < keys.length; ) {
+      // pack keys until the batch is full: i32 partial-key argument, u32 id length, key bytes padded to 8
+      let at = this.batchAt;
+      let n = 0;
+      for (; first + n < keys.length && n < BATCH_MAX; n++) {
+        const key = keys[first + n]!;
+        const pk = key.partialKey;
+        const bytes = partialKeys[first + n]!;
+        const pkLen = typeof pk === 'string' && bytes === EMPTY ? pk.length : bytes.length;
+        const idLen = key.sessionId.length;
+        const size = 8 + ((pkLen + 7) & ~7) + ((idLen + 7) & ~7);
+        if (at + size > this.batchAt + BATCH_BYTES) break;
+        this.words[at >> 2] = typeof pk === 'string' ? pkLen | PK_STRING : pkLen;
+        this.words[(at >> 2) + 1] = idLen;
+        if (typeof pk === 'string' && bytes === EMPTY) for (let j = 0; j < pkLen; j++) mem[at + 8 + j] = pk.charCodeAt(j);
+        else mem.set(bytes, at + 8);
+        mem.set(key.sessionId, at + 8 + ((pkLen + 7) & ~7));
+        at += size;
+      }
+      core.lookupBatch(n, now);
+      for (let j = 0; j < n; j++) {
+        const address = results[2 * j]!;
+        if (address !== 0) out[first + j] = copyOut(mem, address, results[2 * j + 1]!);
+      }
+      first += n;
+    }
+    this.lastPk = undefined; // the batch left the last key's partial key in scratch
+    return out;
   }
 
   lookupInto(key: SessionKey, target: Uint8Array): number {
@@ -325,6 +394,7 @@ export class WasmSessionCache implements SessionCache {
     this.core = null;
     this.mem = EMPTY;
     this.buffer = EMPTY.buffer;
+    this.words = new Int32Array(0);
     this.lastTarget = undefined;
   }
 

@@ -2,7 +2,7 @@
 // and both roles, through the OTP-shaped modules and through the cache objects.
 import { describe, expect, test } from 'vitest';
 import { jsSessionCache, wasmSessionCache, type SessionCache, type SessionCacheModule } from '../src/index.js';
-import { bytes, contents, hex, impls, key, manualClock } from './helpers.js';
+import { bytes, comparableStats, contents, hex, impls, key, manualClock } from './helpers.js';
 
 const modules: Array<[string, SessionCacheModule<SessionCache>]> = [
   ['wasmSessionCache', wasmSessionCache as SessionCacheModule<SessionCache>],
@@ -358,5 +358,46 @@ describe.each(impls)('$name cache with Node Buffers', ({ create }) => {
     }, 0);
     expect(hex(cache.lookup(key('h:1', 7)))).toBe(hex(session));
     cache.terminate();
+  });
+});
+
+describe.each(impls)('$name cache: lookupMany', ({ create }) => {
+  test('answers as lookup on each key in order, across several batches, with the same counters', () => {
+    const clock = manualClock();
+    const a = create({ role: 'client', lifetimeSeconds: 10, clock: clock.read });
+    const b = create({ role: 'client', lifetimeSeconds: 10, clock: clock.read });
+    const pks = ['h:1', 'höst:2', Uint8Array.of(1, 2), '', 'p'.repeat(512)];
+    for (const c of [a, b]) {
+      for (let i = 0; i < 150; i++) c.update(key(pks[i % pks.length]!, bytes(i % 7 === 0 ? 255 : 32, i)), bytes(20 + i, i));
+    }
+    clock.advance(5000);
+    for (const c of [a, b]) for (let i = 150; i < 160; i++) c.update(key(pks[i % pks.length]!, bytes(i % 7 === 0 ? 255 : 32, i)), bytes(20 + i, i));
+    clock.advance(6000); // the first 150 have expired, the last 10 have not
+    const keys = [];
+    for (let i = 0; i < 200; i++) keys.push(key(pks[i % pks.length]!, bytes(i % 7 === 0 ? 255 : 32, i)));
+    keys.push(keys[155]!, keys[3]!); // duplicates
+    const many = a.lookupMany(keys).map(hex);
+    const one = keys.map((k) => hex(b.lookup(k)));
+    expect(many).toEqual(one);
+    expect(many.filter((x) => x !== undefined)).toHaveLength(11);
+    expect(comparableStats(a)).toEqual(comparableStats(b));
+    expect(a.stats()).toMatchObject({ lookups: 202, hits: 11, expired: 150 });
+    expect(a.lookupMany([])).toEqual([]);
+    a.terminate();
+    b.terminate();
+  });
+
+  test('a bad key anywhere throws before any key is looked up', () => {
+    const cache = create({ role: 'client' });
+    cache.update(key('h:1', 1), bytes(10, 1));
+    const good = key('h:1', 1);
+    expect(() => cache.lookupMany([good, { partialKey: 'h:1', sessionId: new Uint8Array(0) }])).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }),
+    );
+    expect(() => cache.lookupMany([good, key('ü'.repeat(300), 2)])).toThrow(expect.objectContaining({ code: 'ERR_KEY_TOO_LONG' }));
+    expect(() => cache.lookupMany('keys' as never)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+    expect(cache.stats().lookups).toBe(0);
+    cache.terminate();
+    expect(cache.lookupMany([good, good])).toEqual([undefined, undefined]);
   });
 });

@@ -25,6 +25,7 @@ type Op =
   | { op: 'update'; pk: number; sid: number; len: number; seed: number }
   | { op: 'lookup' | 'lookupInto' | 'lookupView' | 'take' | 'delete'; pk: number; sid: number }
   | { op: 'select'; pk: number }
+  | { op: 'lookupMany'; keys: Array<[number, number]> }
   | { op: 'foldMutate'; every: number; pk: number; sid: number; len: number }
   | { op: 'sweep' }
   | { op: 'advance'; ms: number };
@@ -40,6 +41,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 10, arbitrary: fc.record({ op: fc.constant('update' as const), pk, sid, len, seed: fc.nat(1000) }) },
   { weight: 6, arbitrary: fc.record({ op: fc.constantFrom('lookup', 'lookupInto', 'lookupView', 'take', 'delete' as const), pk, sid }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('select' as const), pk }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('lookupMany' as const), keys: fc.array(fc.tuple(pk, sid), { maxLength: 80 }) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('foldMutate' as const), every: fc.integer({ min: 1, max: 4 }), pk, sid, len }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('sweep' as const) }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 2500 }) }) },
@@ -75,6 +77,8 @@ function apply(cache: SessionCache, op: Op): unknown {
         return cache.delete(k());
       case 'select':
         return cache.selectSession(PARTIAL_KEYS[op.pk]!).map(hex);
+      case 'lookupMany':
+        return cache.lookupMany(op.keys.map(([p, s]) => ({ partialKey: PARTIAL_KEYS[p]!, sessionId: SESSION_IDS[s]! }))).map(hex);
       case 'foldMutate':
         return cache.foldl((e, acc: unknown[]) => {
           acc.push([hex(e.key.sessionId), hex(e.session)]);

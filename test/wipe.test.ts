@@ -115,6 +115,7 @@ describe('wiping on the way out', () => {
 
   test('a lookup leaves no copy of the id it looked for', () => {
     const cache = createSessionCache({ role: 'client' });
+    cache.lookupMany([key('other:1', 1), SECRET_KEY, key('other:1', 2)]);
     cache.lookup(SECRET_KEY);
     cache.lookupInto(SECRET_KEY, new Uint8Array(10));
     cache.delete(SECRET_KEY);

@@ -15,7 +15,7 @@ test('npm run bench -- --smoke runs every contender and records every figure', (
   const svg = readFileSync(join(out, 'ratios-smoke.svg'), 'utf8');
   const contenders = ['wasm', 'js', 'map', 'lru-cache', 'mnemonist'];
   const operations = [
-    'lookup-hit', 'lookup-hit-view', 'lookup-hit-into', 'lookup-miss', 'update-replace', 'select-session',
+    'lookup-hit', 'lookup-hit-view', 'lookup-hit-into', 'lookup-hit-many', 'lookup-miss', 'update-replace', 'select-session',
     'update-new', 'churn', 'mixed',
   ];
   expect(results.machine).toMatchObject({ cores: expect.any(Number), node: process.version, cpu: expect.any(String) });
