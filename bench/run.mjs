@@ -68,8 +68,9 @@ function start(contender, scenario) {
 }
 
 async function runScenario(scenario) {
-  progress(`[${scenario.id}] filling ${scenario.entries} sessions in ${CONTENDERS.length} processes`);
-  const workers = await Promise.all(CONTENDERS.map((c) => start(c, scenario)));
+  progress(`[${scenario.id}] ${scenario.entries} sessions, then ${scenario.churnMemory} churn operations, in ${CONTENDERS.length} processes`);
+  const churnOps = flag('--no-churn') ? 0 : scenario.churnMemory;
+  const workers = await Promise.all(CONTENDERS.map((c) => start(c, { ...scenario, churnOps })));
   const rates = Object.fromEntries(CONTENDERS.map((c) => [c, Object.fromEntries(OPERATIONS.map((o) => [o, []]))]));
   const gc = Object.fromEntries(CONTENDERS.map((c) => [c, { count: 0, totalMs: 0, maxMs: 0 }]));
   for (let round = 0; round < mode.rounds; round++) {
@@ -89,18 +90,14 @@ async function runScenario(scenario) {
       }
     }
   }
-  progress(`[${scenario.id}] ${scenario.churnMemory} churn operations per contender, then memory`);
-  const churnOps = flag('--no-churn') ? 0 : scenario.churnMemory;
-  const churned = await Promise.all(workers.map((w) => w.ask({ churnMemory: churnOps })));
   for (const w of workers) w.child.send({ exit: true });
 
   const w0 = new Workload(scenario.entries, scenario.sessionBytes);
   const partialKeyBytes = w0.partialKeys.reduce((n, s) => n + s.length, 0) / w0.hosts;
   const payloadBytes = 32 + partialKeyBytes + scenario.sessionBytes;
   const contenders = {};
-  workers.forEach((w, i) => {
-    const { before, afterFill } = w.ready.memory;
-    const afterChurn = churned[i].afterChurn;
+  workers.forEach((w) => {
+    const { before, afterFill, afterChurn } = w.ready.memory;
     const per = (a, b, field) => (a[field] - b[field]) / scenario.entries;
     const rssAfterFill = per(afterFill, before, 'rss');
     const rssAfterChurn = per(afterChurn, before, 'rss');
@@ -116,7 +113,7 @@ async function runScenario(scenario) {
         churnGrowth: rssAfterChurn / rssAfterFill - 1,
       },
       gc: gc[w.contender],
-      heapObjectsPerSession: churned[i].heapObjectsPerSession,
+      heapObjectsPerSession: w.ready.heapObjectsPerSession,
       fillMs: w.ready.fillMs,
     };
   });

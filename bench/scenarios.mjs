@@ -20,7 +20,7 @@ export const MODES = {
       scenario('1200B-1M', 1_000_000, 1200, { churn: 200_000, mixed: 1_000_000, churnMemory: 5_000_000 }),
       scenario('4000B-100k', 100_000, 4000, { churn: 100_000, mixed: 500_000, churnMemory: 1_000_000 }),
     ],
-    e2e: { handshakes: 2000, rounds: 5 },
+    e2e: { handshakes: 3000, rounds: 9 },
   },
   quick: {
     rounds: 5,

@@ -198,7 +198,7 @@ function churnMemory(count) {
  * filled (so the cache's fixed objects cancel out), taken after the memory figures, which a
  * snapshot would disturb.
  */
-async function objectsPerSession() {
+function objectsPerSession() {
   const other = createContender(name, lib, { capacity, sessionBytes: scenario.sessionBytes, lifetimeSeconds: 86400 });
   const half = w.entries >> 1;
   for (let i = 0; i < half; i++) other.update(w.key(i), w.session(i));
@@ -217,14 +217,15 @@ const fillMs = performance.now() - fillStart;
 const afterFill = memory();
 if (cache.size() !== w.entries) throw new Error(`${name}: ${cache.size()} sessions after fill, expected ${w.entries}`);
 
+// Memory flatness: churn right after the fill, before the timed operations (update-new holds
+// 10 % more sessions for a while, which would blur the comparison).
+const afterChurn = churnMemory(scenario.churnOps);
+const heapObjectsPerSession = scenario.heapObjects ? objectsPerSession() : null;
+
 process.on('message', async (msg) => {
   if (msg.op !== undefined) {
     const result = await ops[msg.op](msg.budgetMs);
     process.send(typeof result === 'number' ? { op: msg.op, rate: result } : { op: msg.op, ...result });
-  } else if (msg.churnMemory !== undefined) {
-    const afterChurn = churnMemory(msg.churnMemory);
-    const objects = scenario.heapObjects ? await objectsPerSession() : null;
-    process.send({ afterChurn, heapObjectsPerSession: objects, size: cache.size(), sink: sink & 1 });
   } else if (msg.exit) {
     process.exit(0);
   }
@@ -232,5 +233,7 @@ process.on('message', async (msg) => {
 process.send({
   ready: true,
   fillMs,
-  memory: { before, afterFill },
+  memory: { before, afterFill, afterChurn },
+  heapObjectsPerSession,
+  sink: sink & 1,
 });

@@ -18,12 +18,11 @@ export const MAX_FOLDS = 32;
 export const RECORD_HEADER_BYTES = 38;
 
 /**
- * The allocator's block size for n bytes: rounded up to 8 below 128, and above that to 1/16 of
+ * The allocator's block size for n bytes: rounded up to 16 below 256, and above that to 1/16 of
  * n's power of two (at most 6.25 % more), as assembly/layout.ts does.
  */
 function blockBytes(n: number): number {
-  if (n < 128) return (n + 7) & ~7;
-  const step = 2 ** (Math.floor(Math.log2(n)) - 4);
+  const step = n < 256 ? 16 : 2 ** (Math.floor(Math.log2(n)) - 4);
   return Math.ceil(n / step) * step;
 }
 

@@ -25,10 +25,11 @@ export interface SessionCacheOptions {
    * Default 16384; at most 1 MiB. */
   maxSessionBytes?: number;
   /**
-   * Byte budget for stored sessions: each session counts
-   * `align8(38 + partialKey bytes + sessionId.length + session.length)`. Default `maxSessions` ×
-   * 512 for servers and × 2048 for clients (server sessions are ~160 B, client sessions
-   * 550–1200 B), at most 2 GiB, and never less than one largest session.
+   * Byte budget for stored sessions: each session counts the bytes its record takes,
+   * `recordBytes(partialKey bytes, sessionId.length, session.length)` (a 38-byte header plus the
+   * key and the session, rounded up to the allocator's size class). Default `maxSessions` × 512
+   * for servers and × 2048 for clients (server sessions are ~160 B, client sessions 550–1200 B),
+   * at most 2 GiB, and never less than one largest session.
    */
   memoryBytes?: number;
   /** A session is valid while `now - created < lifetimeSeconds`. Default 300 (Node, nginx,
