@@ -1,7 +1,8 @@
 // Output of a benchmark run: a table on stdout, every figure in JSON, ratios as an SVG chart.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CONTENDERS } from './contenders.mjs';
 import { OPERATIONS } from './scenarios.mjs';
 
@@ -106,13 +107,72 @@ function chart(results) {
   return parts.join('\n');
 }
 
-/** Print the table and write results/bench-<mode>.json and results/ratios-<mode>.svg. */
+const LABEL = { 'lru-cache': 'lru-cache', map: 'Map', mnemonist: 'mnemonist', js: 'JS twin', wasm: 'wasm' };
+
+/** The figures as Markdown tables (what the README's Performance section quotes). */
+export function markdown(results) {
+  const m = results.machine;
+  const ss = results.scenarios;
+  const out = [
+    `Run of ${results.started.slice(0, 10)}, \`${results.mode}\` mode, ${m.cores}-core ${m.cpu}, ${(m.memoryBytes / 2 ** 30).toFixed(0)} GiB, ${m.platform}, Node ${m.node}.`,
+    '',
+    '**Ratios**: this package\'s WebAssembly cache, operations per second over the other\'s, same run (higher is better).',
+    '',
+    `| operation | ${ss.map((s) => `${s.id} ×lru-cache | ×Map`).join(' | ')} |`,
+    `|---|${ss.map(() => '---:|---:').join('|')}|`,
+  ];
+  for (const op of OPERATIONS) {
+    out.push(`| ${op} | ${ss.map((s) => `${s.ratios[op]['lru-cache'].toFixed(2)} | ${s.ratios[op].map.toFixed(2)}`).join(' | ')} |`);
+  }
+  out.push('', '**Operations per second** (medians of the rounds):', '');
+  for (const s of ss) {
+    out.push(`${s.id} (${s.entries} sessions of ${s.sessionBytes} B):`, '');
+    out.push(`| operation | ${CONTENDERS.map((c) => LABEL[c]).join(' | ')} |`, `|---|${CONTENDERS.map(() => '---:').join('|')}|`);
+    for (const op of OPERATIONS) out.push(`| ${op} | ${CONTENDERS.map((c) => mops(s.contenders[c].opsPerSecond[op])).join(' | ')} |`);
+    out.push('');
+  }
+  out.push('**Memory and GC** (resident bytes per session after the fill / after the churn; JS heap bytes per session; GC during the mixed streams: total / longest pause):', '');
+  out.push(`| scenario | ${CONTENDERS.map((c) => LABEL[c]).join(' | ')} |`, `|---|${CONTENDERS.map(() => '---:').join('|')}|`);
+  for (const s of ss) {
+    const cell = (c) => {
+      const r = s.contenders[c];
+      return `${r.memoryPerEntry.rssAfterFill.toFixed(0)} / ${r.memoryPerEntry.rssAfterChurn.toFixed(0)} B; heap ${r.memoryPerEntry.heapAfterFill.toFixed(0)} B; GC ${r.gc.totalMs.toFixed(0)} / ${r.gc.maxMs.toFixed(1)} ms`;
+    };
+    out.push(`| ${s.id}, ${s.churnMemory} churn ops | ${CONTENDERS.map(cell).join(' | ')} |`);
+  }
+  const objects = ss.find((s) => s.heapObjects);
+  if (objects !== undefined) {
+    out.push('', `JS heap objects per stored session (${objects.id}): ${CONTENDERS.map((c) => `${LABEL[c]} ${objects.contenders[c].heapObjectsPerSession.toFixed(2)}`).join(', ')}.`);
+  }
+  const e = results.endToEnd;
+  if (e !== undefined) {
+    out.push('', `**TLS end to end** (${e.protocol}; ${e.handshakes} handshakes per round over ${e.lanes} connections at a time, ${e.rounds} rounds, client in another process; medians):`, '');
+    out.push('| server resumes through | handshakes/s | server CPU per handshake | resumed |', '|---|---:|---:|---:|');
+    for (const [name, r] of Object.entries(e.modes)) {
+      out.push(`| ${name} | ${r.handshakesPerSecond.toFixed(0)} | ${r.serverCpuMicros.toFixed(0)} µs | ${(r.resumedRatio * 100).toFixed(0)} % |`);
+    }
+  }
+  out.push('', '**Targets** of the benchmark issue:', '');
+  for (const t of results.targets) {
+    out.push(`- ${t.met === null ? '–' : t.met ? 'met' : '**missed**'}: ${t.name} (${t.checks.map((c) => `${c.scenario}${c.op ? ` ${c.op}` : ''}: ${c.detail}`).join('; ')})`);
+  }
+  return out.join('\n');
+}
+
+/** Print the table and write results/bench-<mode>.json, .md and results/ratios-<mode>.svg. */
 export function writeReport(results, outDir) {
   const text = table(results);
   console.log(text);
   const json = join(outDir, `bench-${results.mode}.json`);
+  const md = join(outDir, `bench-${results.mode}.md`);
   const svg = join(outDir, `ratios-${results.mode}.svg`);
   writeFileSync(json, `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(md, `${markdown(results)}\n`);
   writeFileSync(svg, chart(results));
-  console.log(`\nfigures: ${json}\nchart:   ${svg}`);
+  console.log(`\nfigures: ${json}\ntables:  ${md}\nchart:   ${svg}`);
+}
+
+// `node bench/report.mjs results.json` prints a finished run's Markdown tables again.
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  console.log(markdown(JSON.parse(readFileSync(process.argv[2], 'utf8'))));
 }
