@@ -60,11 +60,15 @@ function once(run, count) {
   return (count * 1000) / (performance.now() - start);
 }
 
-const HIT_KEYS = 1 << 16;
+const HIT_KEYS = scenario.hitKeys ?? 1 << 16;
 const batches = (keys) => Array.from({ length: keys.length / 64 }, (_, b) => keys.slice(b * 64, b * 64 + 64));
-let hits = w.hitKeys(HIT_KEYS);
-let hitBatches = batches(hits);
-const misses = w.missKeys(HIT_KEYS);
+// Made after the memory figures and heap snapshots (they would slow the snapshots), and again
+// whenever churn has replaced stored keys.
+let hits, hitBatches, misses;
+function prepareKeys() {
+  hits = w.hitKeys(HIT_KEYS);
+  hitBatches = batches(hits);
+}
 const target = new Uint8Array(scenario.sessionBytes);
 
 // Each operation's loop is its own function, so each has its own type feedback.
@@ -128,8 +132,7 @@ const ops = {
         cache.update(plan[i][1], w.session(i));
       }
     }, plan.length);
-    hits = w.hitKeys(HIT_KEYS);
-    hitBatches = batches(hits);
+    prepareKeys();
     return rate;
   },
   'select-session': (budget) =>
@@ -168,14 +171,13 @@ const ops = {
         }
       }
     }, kinds.length);
-    hits = w.hitKeys(HIT_KEYS);
-    hitBatches = batches(hits);
+    prepareKeys();
     // gc entries are delivered some time after the synchronous run (not by the next setImmediate)
     return new Promise((resolve) =>
       setTimeout(() => {
         observer.disconnect();
         resolve({ rate, gc });
-      }, 200),
+      }, scenario.gcWaitMs ?? 200),
     );
   },
 };
@@ -188,8 +190,6 @@ function churnMemory(count) {
     w.live[j] = w.next++;
     cache.update(w.keyInto(w.live[j], reusedKey), w.session(i));
   }
-  hits = w.hitKeys(HIT_KEYS);
-  hitBatches = batches(hits);
   return memory();
 }
 
@@ -221,6 +221,8 @@ if (cache.size() !== w.entries) throw new Error(`${name}: ${cache.size()} sessio
 // 10 % more sessions for a while, which would blur the comparison).
 const afterChurn = churnMemory(scenario.churnOps);
 const heapObjectsPerSession = scenario.heapObjects ? objectsPerSession() : null;
+prepareKeys();
+misses = w.missKeys(HIT_KEYS);
 
 process.on('message', async (msg) => {
   if (msg.op !== undefined) {
