@@ -16,8 +16,8 @@ import {
 import { hashBytes } from "./hash";
 import { homeOf, metaAt, nextSlot, ptrAt, tagOf } from "./slots";
 import {
-  curPkInfo, findGroupSlot, findSession, groups, sessionHash, sessions, setPartialKey, tableInsert,
-  tableRemove,
+  curPkInfo, findGroupSlot, findSession, groups, sessionHash, sessions, setPartialKey, setPartialKeyHashed,
+  tableInsert, tableRemove,
 } from "./table";
 
 /** onFull policies (the JS layer passes the index). */
@@ -92,9 +92,9 @@ export function sweepOld(max: u32, now: f64): u32 {
   return result;
 }
 
-/** Find a live record by the current key; an expired one is removed and reported as absent. */
-function findLive(sidLen: u32, now: f64): usize {
-  const rec = findSession(sessionHash(sidLen), sidLen);
+/** Find a live record by the current key (hash h); an expired one is removed and reported as absent. */
+function findLive(h: u32, sidLen: u32, now: f64): usize {
+  const rec = findSession(h, sidLen);
   if (rec && expired(rec, now)) {
     removeRecord(rec, S_EXPIRED);
     return 0;
@@ -113,7 +113,12 @@ function findLive(sidLen: u32, now: f64): usize {
  */
 export function lookup(pkArg: i32, sidLen: u32, now: f64, limit: u32): usize {
   setPartialKey(pkArg);
-  const rec = findLive(sidLen, now);
+  return lookupHashed(sessionHash(sidLen), sidLen, now, limit);
+}
+
+/** lookup once the partial key is current and the key's hash `h` is known. */
+function lookupHashed(h: u32, sidLen: u32, now: f64, limit: u32): usize {
+  const rec = findLive(h, sidLen, now);
   if (!rec) {
     bump(S_MISSES);
     return done(sidLen, 0);
@@ -147,14 +152,16 @@ export function lookupBatch(n: u32, now: f64): void {
     const pkLen = u32(load<i32>(e)) & 0xffff;
     const sidLen = load<u32>(e, 4);
     const sid = e + 8 + align8(pkLen);
-    const h = hashBytes(sid, sidLen, hashBytes(e + 8, pkLen, 0));
-    store<u32>(BATCH_HASHES + (usize(i) << 2), h);
+    const pkHash = hashBytes(e + 8, pkLen, 0);
+    const h = hashBytes(sid, sidLen, pkHash);
+    store<u32>(BATCH_HASHES + (usize(i) << 3), pkHash);
+    store<u32>(BATCH_HASHES + (usize(i) << 3), h, 4);
     const home = homeOf(t, h);
     sink ^= metaAt(t, home) ^ u32(ptrAt(t, home));
     e = sid + align8(sidLen);
   }
   for (let i: u32 = 0; i < n; i++) {
-    const h = load<u32>(BATCH_HASHES + (usize(i) << 2));
+    const h = load<u32>(BATCH_HASHES + (usize(i) << 3), 4);
     const tag = tagOf(h);
     let j = homeOf(t, h);
     for (let d: u32 = 0; d < 4; d++) {
@@ -176,7 +183,10 @@ export function lookupBatch(n: u32, now: f64): void {
     const sid = e + 8 + align8(pkLen);
     memory.copy(SCRATCH_PK, e + 8, pkLen);
     memory.copy(SCRATCH_SID, sid, sidLen);
-    const at = lookup(pkArg, sidLen, now, u32.MAX_VALUE);
+    // the hashes of the first pass, not computed again
+    const hashes = BATCH_HASHES + (usize(i) << 3);
+    setPartialKeyHashed(pkArg, load<u32>(hashes));
+    const at = lookupHashed(load<u32>(hashes, 4), sidLen, now, u32.MAX_VALUE);
     const r = BATCH_RESULTS + (usize(i) << 3);
     store<u32>(r, at);
     store<u32>(r, at ? load<u32>(RESULT) : 0, 4);
@@ -193,7 +203,7 @@ export function takeFound(): void {
 /** Delete by key; 1 if a live session was removed. */
 export function remove(pkArg: i32, sidLen: u32, now: f64): i32 {
   setPartialKey(pkArg);
-  const rec = findLive(sidLen, now);
+  const rec = findLive(sessionHash(sidLen), sidLen, now);
   if (rec) removeRecord(rec, S_DELETES);
   done(sidLen, 0);
   return rec ? 1 : 0;

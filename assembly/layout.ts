@@ -33,8 +33,8 @@ export const TLSF: usize = BASE + 4032; // allocator control block, see alloc.ts
 export const BATCH: usize = BASE + 8192; // keys of a lookupBatch call, written by JS (see cache.ts)
 export const BATCH_BYTES: usize = 16384;
 export const BATCH_MAX: u32 = 64; // keys per lookupBatch call
-export const BATCH_HASHES: usize = BATCH + BATCH_BYTES; // u32 per key: its session hash
-export const BATCH_RESULTS: usize = BATCH_HASHES + 256; // per key: u32 session address, u32 length
+export const BATCH_HASHES: usize = BATCH + BATCH_BYTES; // per key: u32 partial-key hash, u32 session hash
+export const BATCH_RESULTS: usize = BATCH_HASHES + 512; // per key: u32 session address, u32 length
 export const STATIC_END: usize = BATCH_RESULTS + 512;
 
 // ---- counters (f64, exact to 2^53) ----

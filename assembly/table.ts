@@ -36,9 +36,13 @@ export let curPkHash: u32 = 0;
  */
 export function setPartialKey(pkArg: i32): void {
   if (pkArg < 0) return;
-  const len = u32(pkArg) & 0xffff;
-  curPkInfo = len | (u32(pkArg) & 0x10000 ? PK_FROM_STRING : 0);
-  curPkHash = hashBytes(SCRATCH_PK, len, 0);
+  setPartialKeyHashed(pkArg, hashBytes(SCRATCH_PK, u32(pkArg) & 0xffff, 0));
+}
+
+/** setPartialKey for a partial key (`pkArg` >= 0) whose hash is already known. */
+export function setPartialKeyHashed(pkArg: i32, pkHash: u32): void {
+  curPkInfo = (u32(pkArg) & 0xffff) | (u32(pkArg) & 0x10000 ? PK_FROM_STRING : 0);
+  curPkHash = pkHash;
 }
 
 /** The hash of the current partial key with the session id in scratch. */
