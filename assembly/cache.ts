@@ -92,6 +92,9 @@ export function sweepOld(max: u32, now: f64): u32 {
   return result;
 }
 
+/** Loads made only to start cache misses early land here, so the optimiser keeps them. */
+let prefetchSink: u32 = 0;
+
 /** Find a live record by the current key (hash h); an expired one is removed and reported as absent. */
 function findLive(h: u32, sidLen: u32, now: f64): usize {
   const rec = findSession(h, sidLen);
@@ -110,14 +113,15 @@ function findLive(h: u32, sidLen: u32, now: f64): usize {
 /**
  * Look up a session: its bytes' address (length at RESULT), or 0 on a miss. A hit longer than
  * `limit` bytes (lookupInto's target) returns TOO_LONG and counts nothing: the call will throw.
+ * `copying` != 0 says the caller will copy the session out, so all of it is fetched now.
  */
-export function lookup(pkArg: i32, sidLen: u32, now: f64, limit: u32): usize {
+export function lookup(pkArg: i32, sidLen: u32, now: f64, limit: u32, copying: i32): usize {
   setPartialKey(pkArg);
-  return lookupHashed(sessionHash(sidLen), sidLen, now, limit);
+  return lookupHashed(sessionHash(sidLen), sidLen, now, limit, copying);
 }
 
 /** lookup once the partial key is current and the key's hash `h` is known. */
-function lookupHashed(h: u32, sidLen: u32, now: f64, limit: u32): usize {
+function lookupHashed(h: u32, sidLen: u32, now: f64, limit: u32, copying: i32): usize {
   const rec = findLive(h, sidLen, now);
   if (!rec) {
     bump(S_MISSES);
@@ -128,11 +132,20 @@ function lookupHashed(h: u32, sidLen: u32, now: f64, limit: u32): usize {
   if (len > limit) return done(sidLen, TOO_LONG);
   bump(S_HITS);
   lastFound = rec;
-  return done(sidLen, sessionAt(rec));
+  const at = sessionAt(rec);
+  if (copying) fetchRest(rec, at + len);
+  return done(sidLen, at);
 }
 
-/** Loads made only to start cache misses early land here, so the optimiser keeps them. */
-let prefetchSink: u32 = 0;
+/**
+ * Start loading every cache line of a record past the first 256 bytes (findSession started
+ * those): the copy that follows in JS then waits for one memory round trip, not one per few lines.
+ */
+function fetchRest(rec: usize, end: usize): void {
+  let sink: u32 = 0;
+  for (let p = rec + 256; p < end; p += 64) sink ^= load<u32>(p);
+  prefetchSink ^= sink;
+}
 
 /**
  * Look up `n` keys (at most BATCH_MAX) written by JS at BATCH, each as: i32 partial-key argument
@@ -186,7 +199,7 @@ export function lookupBatch(n: u32, now: f64): void {
     // the hashes of the first pass, not computed again
     const hashes = BATCH_HASHES + (usize(i) << 3);
     setPartialKeyHashed(pkArg, load<u32>(hashes));
-    const at = lookupHashed(load<u32>(hashes, 4), sidLen, now, u32.MAX_VALUE);
+    const at = lookupHashed(load<u32>(hashes, 4), sidLen, now, u32.MAX_VALUE, 1);
     const r = BATCH_RESULTS + (usize(i) << 3);
     store<u32>(r, at);
     store<u32>(r, at ? load<u32>(RESULT) : 0, 4);

@@ -18,7 +18,7 @@ interface Core {
   memory: WebAssembly.Memory;
   layoutBytes(maxSessions: number, budget: number): number;
   init(maxSessions: number, budget: number, lifetimeMs: number, onFull: number): number;
-  lookup(pk: number, sidLen: number, now: number, limit: number): number;
+  lookup(pk: number, sidLen: number, now: number, limit: number, copying: number): number;
   lookupBatch(n: number, now: number): void;
   batchAddress(): number;
   batchResultsAddress(): number;
@@ -168,18 +168,21 @@ export class WasmSessionCache implements SessionCache {
     return id.length;
   }
 
-  /** Address of the session under `key` (length in `result[0]`), 0 on a miss, TOO_LONG if over `limit`. */
-  private find(fn: string, key: SessionKey, core: Core, limit: number): number {
+  /**
+   * Address of the session under `key` (length in `result[0]`), 0 on a miss, TOO_LONG if over
+   * `limit`. `copying`: 1 when the caller copies the session out (the core then fetches all of it).
+   */
+  private find(fn: string, key: SessionKey, core: Core, limit: number, copying: number): number {
     validateKey(fn, key);
     const now = this.now();
     const pk = this.writePartialKey(fn, key.partialKey);
-    return core.lookup(pk, this.writeSessionId(key.sessionId), now, limit) >>> 0;
+    return core.lookup(pk, this.writeSessionId(key.sessionId), now, limit, copying) >>> 0;
   }
 
   lookup(key: SessionKey): Uint8Array | undefined {
     const core = this.core;
     if (core === null) return missAfterCheck('lookup', key);
-    const at = this.find('lookup', key, core, NO_LIMIT);
+    const at = this.find('lookup', key, core, NO_LIMIT, 1);
     return at === 0 ? undefined : copyOut(this.mem, at, this.result[0]!);
   }
 
@@ -252,7 +255,7 @@ export class WasmSessionCache implements SessionCache {
       }
       this.lastTarget = target;
     }
-    const at = this.find('lookupInto', key, core, target.length);
+    const at = this.find('lookupInto', key, core, target.length, 1);
     if (at === 0) return -1;
     const n = this.result[0]!;
     if (at === TOO_LONG) {
@@ -265,13 +268,13 @@ export class WasmSessionCache implements SessionCache {
   lookupView(key: SessionKey): Uint8Array | undefined {
     const core = this.core;
     if (core === null) return missAfterCheck('lookupView', key);
-    const at = this.find('lookupView', key, core, NO_LIMIT);
+    const at = this.find('lookupView', key, core, NO_LIMIT, 0);
     return at === 0 ? undefined : new Uint8Array(this.buffer, at, this.result[0]!);
   }
 
   take(key: SessionKey): Uint8Array | undefined {
     const core = this.live('take');
-    const at = this.find('take', key, core, NO_LIMIT);
+    const at = this.find('take', key, core, NO_LIMIT, 1);
     if (at === 0) return undefined;
     const copy = copyOut(this.mem, at, this.result[0]!);
     core.takeFound();
