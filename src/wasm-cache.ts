@@ -88,7 +88,7 @@ export class WasmSessionCache implements SessionCache {
   private buffer: ArrayBuffer;
   /** `mem` as 32-bit words (batch headers are 8-aligned). */
   private words: Int32Array;
-  /** Where lookupMany's touch pass leaves its result, so it is not optimised away. */
+  /** Where lookupMany's touch passes leave their result, so they are not optimised away. */
   private touched = 0;
   private readonly counters: Float64Array;
   private readonly result: Uint32Array;
@@ -188,12 +188,23 @@ export class WasmSessionCache implements SessionCache {
 
   lookupMany(keys: readonly SessionKey[]): Array<Uint8Array | undefined> {
     if (!Array.isArray(keys)) fail(ErrorCodes.INVALID_ARGUMENT, 'lookupMany', 'keys must be an array of keys');
-    // First touch every key's partial key: independent loads the CPU overlaps, where the checks
-    // below would wait for each string in turn (among many partial keys they are cache misses).
+    // First touch every key's partial key and session id, one level of indirection per pass:
+    // independent loads the CPU overlaps, where the checks below would wait for each key's
+    // objects in turn (keys from many connections are cache misses).
     let touched = 0;
     for (let i = 0; i < keys.length; i++) {
-      const pk = (keys[i] as SessionKey | undefined)?.partialKey;
+      const key = keys[i] as SessionKey | undefined;
+      const pk = key?.partialKey;
+      const id = key?.sessionId;
       if (typeof pk === 'string') touched += pk.length;
+      if (id instanceof Uint8Array) touched += id.length;
+    }
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as SessionKey | undefined;
+      const pk = key?.partialKey;
+      const id = key?.sessionId;
+      if (typeof pk === 'string' && pk.length > 0) touched += pk.charCodeAt(0);
+      if (id instanceof Uint8Array && id.length > 0) touched += id[0]!;
     }
     this.touched = touched;
     // Check (and encode) every key before writing any, so a bad one throws with nothing written.
