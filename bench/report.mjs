@@ -19,6 +19,8 @@ export function machine() {
   };
 }
 
+/** A whole number; a small negative figure (measurement noise) that rounds to zero prints as 0, not -0. */
+const whole = (x) => (Math.round(x) || 0).toFixed(0);
 const mops = (x) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : `${(x / 1e3).toFixed(0)}k`);
 const pad = (s, n) => String(s).padStart(n);
 const padEnd = (s, n) => String(s).padEnd(n);
@@ -38,7 +40,7 @@ function table(results) {
     }
     const mem = (c) => `${s.contenders[c].memoryPerEntry.rssAfterFill.toFixed(0)}/${s.contenders[c].memoryPerEntry.rssAfterChurn.toFixed(0)}`;
     lines.push(`${padEnd('RSS B/entry', 16)}${CONTENDERS.map((c) => pad(mem(c), 11)).join('')} | fill/after ${s.churnMemory} churn ops`);
-    const heap = (c) => (s.contenders[c].memoryPerEntry.heapAfterFill).toFixed(0);
+    const heap = (c) => whole(s.contenders[c].memoryPerEntry.heapAfterFill);
     lines.push(`${padEnd('JS heap B/entry', 16)}${CONTENDERS.map((c) => pad(heap(c), 11)).join('')}`);
     const gc = (c) => `${s.contenders[c].gc.totalMs.toFixed(0)}/${s.contenders[c].gc.maxMs.toFixed(1)}`;
     lines.push(`${padEnd('GC ms tot/max', 16)}${CONTENDERS.map((c) => pad(gc(c), 11)).join('')} | during the mixed streams`);
@@ -136,7 +138,7 @@ export function markdown(results) {
   for (const s of ss) {
     const cell = (c) => {
       const r = s.contenders[c];
-      return `${r.memoryPerEntry.rssAfterFill.toFixed(0)} / ${r.memoryPerEntry.rssAfterChurn.toFixed(0)} B; heap ${r.memoryPerEntry.heapAfterFill.toFixed(0)} B; GC ${r.gc.totalMs.toFixed(0)} / ${r.gc.maxMs.toFixed(1)} ms`;
+      return `${r.memoryPerEntry.rssAfterFill.toFixed(0)} / ${r.memoryPerEntry.rssAfterChurn.toFixed(0)} B; heap ${whole(r.memoryPerEntry.heapAfterFill)} B; GC ${r.gc.totalMs.toFixed(0)} / ${r.gc.maxMs.toFixed(1)} ms`;
     };
     out.push(`| ${s.id}, ${s.churnMemory} churn ops | ${CONTENDERS.map(cell).join(' | ')} |`);
   }
