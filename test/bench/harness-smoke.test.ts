@@ -47,3 +47,21 @@ test('npm run bench -- --smoke runs every contender and records every figure', (
   expect(svg).toMatch(/^<svg[\s\S]*<\/svg>$/);
   expect(stdout).toContain('x lru-cache');
 }, 180_000);
+
+test('bench/micro.mjs times each operation, for the package and for a JS contender', () => {
+  const run = (...args: string[]) =>
+    execFileSync(process.execPath, ['bench/micro.mjs', ...args], { encoding: 'utf8' }).trim();
+  const cases = [
+    ...['copy', 'into', 'view', 'many', 'replace', 'mixed'].map((op) => [op, 'wasm']),
+    ['view', 'map'], // contenders without lookupView / lookupMany fall back to lookup
+    ['many', 'lru-cache'],
+  ];
+  for (const [op, contender] of cases) {
+    const line = run('2000', '160', op!, contender!, '0.02');
+    const m = /^(\S+) 2000x160 (\S+) (\d+) ns\/op$/.exec(line);
+    expect(m, line).not.toBeNull();
+    expect([m![1], m![2]]).toEqual([contender, op]);
+    expect(Number(m![3]), line).toBeGreaterThan(0);
+  }
+  expect(() => run('2000', '160', 'nonsense')).toThrow(/usage: node bench\/micro\.mjs/);
+}, 120_000);
