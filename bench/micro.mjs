@@ -5,13 +5,14 @@
 //   BENCH_LIB=/path/to/other/dist/index.js node bench/micro.mjs ...   (another build)
 //
 // op: copy (lookup), into (lookupInto), view (lookupView), many (lookupMany, batches of 64),
-// replace (update of stored keys) or mixed (the benchmark's mixed stream, one pass of 2M ops).
+// replace (update of stored keys), churn (delete a stored session and insert a new one: one pass
+// of 400k pairs, ns per pair) or mixed (the benchmark's mixed stream, one pass of 2M ops).
 // Prints one line: `<contender> <entries>x<bytes> <op> <ns> ns/op`. Run the two builds
 // alternately, several times each: single runs on this VM differ by 5-10 %.
 import { createContender } from './contenders.mjs';
 import { Workload } from './workload.mjs';
 
-const OPS = ['copy', 'into', 'view', 'many', 'replace', 'mixed'];
+const OPS = ['copy', 'into', 'view', 'many', 'replace', 'churn', 'mixed'];
 const [entries, sessionBytes] = [Number(process.argv[2]), Number(process.argv[3])];
 const [op, name = 'wasm', seconds = '4'] = process.argv.slice(4);
 if (!(entries > 0) || !(sessionBytes > 0) || !OPS.includes(op)) {
@@ -54,7 +55,15 @@ const passes = {
 };
 
 let ns;
-if (op === 'mixed') {
+if (op === 'churn') {
+  const plan = w.churnPlan(400_000);
+  const start = performance.now();
+  for (let i = 0; i < plan.length; i++) {
+    cache.delete(plan[i][0]);
+    cache.update(plan[i][1], w.session(i));
+  }
+  ns = ((performance.now() - start) * 1e6) / plan.length;
+} else if (op === 'mixed') {
   const { ops: kinds, keys } = w.mixedPlan(2_000_000);
   const start = performance.now();
   for (let i = 0; i < kinds.length; i++) {

@@ -52,7 +52,7 @@ test('bench/micro.mjs times each operation, for the package and for a JS contend
   const run = (...args: string[]) =>
     execFileSync(process.execPath, ['bench/micro.mjs', ...args], { encoding: 'utf8' }).trim();
   const cases = [
-    ...['copy', 'into', 'view', 'many', 'replace', 'mixed'].map((op) => [op, 'wasm']),
+    ...['copy', 'into', 'view', 'many', 'replace', 'churn', 'mixed'].map((op) => [op, 'wasm']),
     ['view', 'map'], // contenders without lookupView / lookupMany fall back to lookup
     ['many', 'lru-cache'],
   ];
