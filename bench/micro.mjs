@@ -10,6 +10,7 @@
 // Prints one line: `<contender> <entries>x<bytes> <op> <ns> ns/op`. Run the two builds
 // alternately, several times each: single runs on this VM differ by 5-10 %.
 import { createContender } from './contenders.mjs';
+import { batchesOf, playChurn, playMixed } from './streams.mjs';
 import { Workload } from './workload.mjs';
 
 const OPS = ['copy', 'into', 'view', 'many', 'replace', 'churn', 'mixed'];
@@ -29,7 +30,7 @@ for (let i = 0; i < entries; i++) cache.update(w.keyInto(i, reused), w.session(i
 
 const KEYS = Math.min(1 << 16, entries);
 const hits = w.hitKeys(KEYS);
-const batches = Array.from({ length: Math.ceil(KEYS / 64) }, (_, b) => hits.slice(b * 64, b * 64 + 64));
+const batches = batchesOf(hits);
 const target = new Uint8Array(sessionBytes);
 let sink = 0;
 
@@ -54,28 +55,20 @@ const passes = {
   replace: () => { for (let i = 0; i < KEYS; i++) cache.update(hits[i], w.session(i)); },
 };
 
+/** ns per operation of one timed pass over a plan (a plan changes what is stored: no replays). */
+function timeOnce(run, count) {
+  const start = performance.now();
+  run();
+  return ((performance.now() - start) * 1e6) / count;
+}
+
 let ns;
 if (op === 'churn') {
   const plan = w.churnPlan(400_000);
-  const start = performance.now();
-  for (let i = 0; i < plan.length; i++) {
-    cache.delete(plan[i][0]);
-    cache.update(plan[i][1], w.session(i));
-  }
-  ns = ((performance.now() - start) * 1e6) / plan.length;
+  ns = timeOnce(() => playChurn(cache, w, plan), plan.length);
 } else if (op === 'mixed') {
-  const { ops: kinds, keys } = w.mixedPlan(2_000_000);
-  const start = performance.now();
-  for (let i = 0; i < kinds.length; i++) {
-    const k = keys[i];
-    switch (kinds[i]) {
-      case 0: sink += cache.lookup(k).length; break;
-      case 1: sink += cache.lookup(k) === undefined ? 1 : 0; break;
-      case 2: cache.update(k, w.session(i)); break;
-      default: cache.delete(k[0]); cache.update(k[1], w.session(i));
-    }
-  }
-  ns = ((performance.now() - start) * 1e6) / kinds.length;
+  const plan = w.mixedPlan(2_000_000);
+  ns = timeOnce(() => { sink += playMixed(cache, w, plan); }, plan.ops.length);
 } else {
   passes[op](); // warm up
   let ops = 0;
@@ -86,4 +79,5 @@ if (op === 'churn') {
   } while (performance.now() - start < Number(seconds) * 1000);
   ns = ((performance.now() - start) * 1e6) / ops;
 }
+// The sink is read (it never is -1), so no lookup above can be optimised away.
 console.log(`${name} ${entries}x${sessionBytes} ${op} ${ns.toFixed(0)} ns/op${sink === -1 ? ' ' : ''}`);

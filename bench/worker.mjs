@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import { createContender } from './contenders.mjs';
+import { batchesOf, playChurn, playMixed } from './streams.mjs';
 import { Workload } from './workload.mjs';
 
 const { contender: name, scenario, libPath } = JSON.parse(process.argv[2]);
@@ -64,13 +65,12 @@ function once(run, count) {
 }
 
 const HIT_KEYS = scenario.hitKeys ?? 1 << 16;
-const batches = (keys) => Array.from({ length: keys.length / 64 }, (_, b) => keys.slice(b * 64, b * 64 + 64));
 // Made after the memory figures and heap snapshots (they would slow the snapshots), and again
 // whenever churn has replaced stored keys.
 let hits, hitBatches, misses;
 function prepareKeys() {
   hits = w.hitKeys(HIT_KEYS);
-  hitBatches = batches(hits);
+  hitBatches = batchesOf(hits);
 }
 const target = new Uint8Array(scenario.sessionBytes);
 
@@ -129,12 +129,7 @@ const ops = {
   },
   churn: () => {
     const plan = w.churnPlan(scenario.churn);
-    const rate = once(() => {
-      for (let i = 0; i < plan.length; i++) {
-        cache.delete(plan[i][0]);
-        cache.update(plan[i][1], w.session(i));
-      }
-    }, plan.length);
+    const rate = once(() => playChurn(cache, w, plan), plan.length);
     prepareKeys();
     return rate;
   },
@@ -144,7 +139,7 @@ const ops = {
       return 4096;
     }),
   mixed: () => {
-    const { ops: kinds, keys } = w.mixedPlan(scenario.mixed);
+    const plan = w.mixedPlan(scenario.mixed);
     const gc = { count: 0, totalMs: 0, maxMs: 0 };
     let from = Infinity;
     let to = Infinity;
@@ -162,24 +157,8 @@ const ops = {
     observer.observe({ entryTypes: ['gc'] });
     from = performance.now();
     const rate = once(() => {
-      for (let i = 0; i < kinds.length; i++) {
-        const k = keys[i];
-        switch (kinds[i]) {
-          case 0:
-            sink += cache.lookup(k).length;
-            break;
-          case 1:
-            sink += cache.lookup(k) === undefined ? 1 : 0;
-            break;
-          case 2:
-            cache.update(k, w.session(i));
-            break;
-          default:
-            cache.delete(k[0]);
-            cache.update(k[1], w.session(i));
-        }
-      }
-    }, kinds.length);
+      sink += playMixed(cache, w, plan);
+    }, plan.ops.length);
     to = performance.now();
     prepareKeys();
     // gc entries are delivered some time after the synchronous run (not by the next setImmediate)

@@ -1,0 +1,39 @@
+// The operation streams that the benchmark worker and bench/micro.mjs both replay against a
+// contender, so the two always time the same work. Plans come from workload.mjs.
+
+/** `keys` cut into batches of 64, as lookupMany is timed. */
+export const batchesOf = (keys) => Array.from({ length: Math.ceil(keys.length / 64) }, (_, b) => keys.slice(b * 64, b * 64 + 64));
+
+/** Apply a churn plan (Workload.churnPlan): delete each stored key, store its replacement. */
+export function playChurn(cache, w, plan) {
+  for (let i = 0; i < plan.length; i++) {
+    cache.delete(plan[i][0]);
+    cache.update(plan[i][1], w.session(i));
+  }
+}
+
+/**
+ * Apply a mixed plan (Workload.mixedPlan): 0 hit, 1 miss, 2 replace, 3 churn step. Returns a
+ * number made from the results, for the caller's sink, so no lookup is optimised away.
+ */
+export function playMixed(cache, w, { ops: kinds, keys }) {
+  let sink = 0;
+  for (let i = 0; i < kinds.length; i++) {
+    const k = keys[i];
+    switch (kinds[i]) {
+      case 0:
+        sink += cache.lookup(k).length;
+        break;
+      case 1:
+        sink += cache.lookup(k) === undefined ? 1 : 0;
+        break;
+      case 2:
+        cache.update(k, w.session(i));
+        break;
+      default:
+        cache.delete(k[0]);
+        cache.update(k[1], w.session(i));
+    }
+  }
+  return sink;
+}
