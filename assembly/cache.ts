@@ -17,7 +17,7 @@ import { hashBytes } from "./hash";
 import { homeOf, metaAt, nextSlot, ptrAt, tagOf } from "./slots";
 import {
   curPkInfo, findGroupSlot, findSession, groups, sessionHash, sessions, setPartialKey, setPartialKeyHashed,
-  tableInsert, tableRemove,
+  tableInsert, tableRemove, WARMED_BYTES,
 } from "./table";
 
 /** onFull policies (the JS layer passes the index). */
@@ -138,12 +138,12 @@ function lookupHashed(h: u32, sidLen: u32, now: f64, limit: u32, copying: i32): 
 }
 
 /**
- * Start loading every cache line of a record past the first 256 bytes (findSession started
- * those): the copy that follows in JS then waits for one memory round trip, not one per few lines.
+ * Start loading every cache line of a record past the WARMED_BYTES findSession requested: the
+ * copy that follows in JS then waits for one memory round trip, not one per few lines.
  */
 function fetchRest(rec: usize, end: usize): void {
   let sink: u32 = 0;
-  for (let p = rec + 256; p < end; p += 64) sink ^= load<u32>(p);
+  for (let p = rec + WARMED_BYTES; p < end; p += 64) sink ^= load<u32>(p);
   prefetchSink ^= sink;
 }
 

@@ -63,8 +63,11 @@ export function sessionHash(sidLen: u32): u32 {
 /** Loads of the warm-up below land here, so the optimiser keeps them. */
 let warmSink: u32 = 0;
 
+/** How much of a record warm() requests: its first four cache lines. */
+export const WARMED_BYTES: usize = 256;
+
 /**
- * Start loading a record's first 256 bytes at once: a lookup that goes on to copy the session
+ * Start loading a record's first WARMED_BYTES at once: a lookup that goes on to copy the session
  * then waits for one memory round trip instead of one per cache line (measured at 1M sessions).
  */
 @inline function warm(rec: usize): void {
