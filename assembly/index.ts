@@ -6,7 +6,7 @@ import { wipe } from "./bytes";
 import { bytesUsed, cacheInit, count, sweepOld } from "./cache";
 import { foldClose } from "./folds";
 import {
-  BASE, BATCH, BATCH_BYTES, BATCH_MAX, BATCH_RESULTS, HASH_KEY, HASH_KEY_BYTES, MAX_PK_BYTES, MAX_SESSION_BYTES, MAX_SID_BYTES, MIN_BLOCK, PK_FROM_STRING,
+  ARENA_ALIGN, BASE, BATCH, BATCH_BYTES, BATCH_MAX, BATCH_RESULTS, HASH_KEY, HASH_KEY_BYTES, MAX_PK_BYTES, MAX_SESSION_BYTES, MAX_SID_BYTES, MIN_BLOCK, PK_FROM_STRING,
   PK_LEN_MASK, REC_HEADER, RESULT, R_GOLDER, R_KEY, R_LENS, R_PKINFO, SCRATCH_END, SCRATCH_PK,
   SCRATCH_SID, SLOTS_PER_SESSION, STATIC_END, STATS, recordBytes,
 } from "./layout";
@@ -40,7 +40,7 @@ function arenaBytes(maxSessions: u32, budget: u32): f64 {
 
 /** Total linear memory a cache with these limits reserves (JS refuses more than 4 GiB). */
 export function layoutBytes(maxSessions: u32, budget: u32): f64 {
-  const total = f64(STATIC_END) + 2 * tableBytes(slotCount(maxSessions)) + arenaBytes(maxSessions, budget);
+  const total = f64(STATIC_END) + 2 * tableBytes(slotCount(maxSessions)) + f64(ARENA_ALIGN) + arenaBytes(maxSessions, budget);
   return Math.ceil(total / PAGE) * PAGE;
 }
 
@@ -58,7 +58,8 @@ export function init(maxSessions: u32, budget: u32, lifetimeMs: f64, onFull: i32
   const have = memory.size();
   if (pages > have && memory.grow(pages - have) < 0) return -1;
   const n = slotCount(maxSessions);
-  const start = placeTable(groups, 1, placeTable(sessions, 0, STATIC_END, n), n);
+  const tablesEnd = placeTable(groups, 1, placeTable(sessions, 0, STATIC_END, n), n);
+  const start = (tablesEnd + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1);
   allocReset(start, start + usize(arenaBytes(maxSessions, budget)) - 8);
   cacheInit(maxSessions, budget, lifetimeMs, onFull);
   return 0;

@@ -36,6 +36,12 @@ export const BATCH_MAX: u32 = 64; // keys per lookupBatch call
 export const BATCH_HASHES: usize = BATCH + BATCH_BYTES; // per key: u32 partial-key hash, u32 session hash
 export const BATCH_RESULTS: usize = BATCH_HASHES + 512; // per key: u32 session address, u32 length
 export const STATIC_END: usize = BATCH_RESULTS + 512;
+/**
+ * The arena starts on a 4 KiB boundary (the OS page), so records of whole cache lines start on
+ * line boundaries, and 4 KiB records (sessions of about 4000 bytes) each fit in one page: one TLB
+ * miss per record instead of two (lookupInto at 100k x 4000 B: -6 %).
+ */
+export const ARENA_ALIGN: usize = 4096;
 
 // ---- counters (f64, exact to 2^53) ----
 export const S_HITS: usize = 0;
