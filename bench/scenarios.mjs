@@ -16,7 +16,7 @@ const QUICK = { hitKeys: 1 << 14, gcWaitMs: 100 };
 
 export const MODES = {
   full: {
-    rounds: 5,
+    rounds: 7,
     budgetMs: 300,
     scenarios: [
       scenario('160B-10k', 10_000, 160, { churn: 100_000, mixed: 500_000, churnMemory: 1_000_000, heapObjects: true }),
