@@ -65,3 +65,18 @@ test('bench/micro.mjs times each operation, for the package and for a JS contend
   }
   expect(() => run('2000', '160', 'nonsense')).toThrow(/usage: node bench\/micro\.mjs/);
 }, 120_000);
+
+test('bench/latency.mjs reports a read latency for each working-set size asked for', () => {
+  const run = (...args: string[]) =>
+    execFileSync(process.execPath, ['bench/latency.mjs', ...args], { encoding: 'utf8' }).trim().split('\n');
+  const lines = run('1', '4');
+  expect(lines).toHaveLength(2);
+  lines.forEach((line, i) => {
+    const m = /^ *(\d+) MB: (\d+) ns per read in a wasm memory, (\d+) ns in an ArrayBuffer$/.exec(line);
+    expect(m, line).not.toBeNull();
+    expect(Number(m![1])).toBe([1, 4][i]);
+    expect(Number(m![2]), line).toBeGreaterThan(0);
+    expect(Number(m![3]), line).toBeGreaterThan(0);
+  });
+  expect(() => run('0')).toThrow(/usage: node bench\/latency\.mjs/);
+}, 60_000);
