@@ -39,7 +39,7 @@ export const STATIC_END: usize = BATCH_RESULTS + 512;
 /**
  * The arena starts on a 4 KiB boundary (the OS page), so records of whole cache lines start on
  * line boundaries, and 4 KiB records (sessions of about 4000 bytes) each fit in one page: one TLB
- * miss per record instead of two (lookupInto at 100k x 4000 B: -6 %).
+ * miss per record instead of two (lookupInto at 100k x 4000 B: -12 %, see the commit that added it).
  */
 export const ARENA_ALIGN: usize = 4096;
 
