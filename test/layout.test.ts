@@ -39,7 +39,7 @@ function footprint(sessionBytes: number): number {
   return stride;
 }
 
-test.each([150, 160, 1200, 4000, 8192])('a %i-byte session with a 32-byte id is stored within 15 %% of its size', (size) => {
+test.each([150, 160, 1200, 4000, 8192])('a %i-byte session with a 32-byte id is stored within 15 percent of its size', (size) => {
   const stride = footprint(size);
   expect(stride).toBe(recordBytes(0, 32, size));
   // beyond the fixed header, the size class wastes at most 1/16 of the record
