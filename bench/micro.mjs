@@ -1,5 +1,5 @@
 // One contender, one operation, one process: for comparing two builds of the core (A/B) while
-// changing it, where the full benchmark takes half an hour and moves ±15 % from run to run.
+// changing it, where the full benchmark takes about 40 minutes and its ratios move by up to 25 % from run to run.
 //
 //   node bench/micro.mjs <entries> <sessionBytes> <op> [contender] [seconds]
 //   BENCH_LIB=/path/to/other/dist/index.js node bench/micro.mjs ...   (another build)
