@@ -14,6 +14,9 @@ export function writeSessionId(n, out, offset = 0) {
   }
 }
 
+/** A new 'host:port' string for host number i (a new string object on every call). */
+const hostPartialKey = (i) => `host${i}.example:443`;
+
 export class Workload {
   /**
    * @param {number} entries sessions stored after the fill
@@ -23,7 +26,7 @@ export class Workload {
     this.entries = entries;
     this.sessionBytes = sessionBytes;
     this.hosts = Math.max(1, Math.floor(entries / 4));
-    this.partialKeys = Array.from({ length: this.hosts }, (_, i) => `host${i}.example:443`);
+    this.partialKeys = Array.from({ length: this.hosts }, (_, i) => hostPartialKey(i));
     // key numbers currently stored: 0..entries-1 after the fill; fresh numbers come from `next`
     this.live = new Int32Array(entries);
     for (let i = 0; i < entries; i++) this.live[i] = i;
@@ -46,11 +49,17 @@ export class Workload {
     return this.rng % n;
   }
 
-  /** The key object of key number n (its own Buffer, as Node hands one to a session callback). */
+  /**
+   * The key object of key number n, made as a connection makes it: its own session id Buffer (as
+   * Node hands one to a session callback) and its own partial-key string, built from host and
+   * port (as clientPartialKey does for every connection). Not the string in `partialKeys`: keys
+   * sharing one old string per host made every timed lookup wait for two extra cache misses (the
+   * string, then its characters) that a connection's freshly built key does not have.
+   */
   key(n) {
     const sessionId = Buffer.allocUnsafe(32);
     writeSessionId(n, sessionId);
-    return { partialKey: this.partialKeys[n % this.hosts], sessionId };
+    return { partialKey: hostPartialKey(n % this.hosts), sessionId };
   }
 
   /**

@@ -80,3 +80,20 @@ test('bench/latency.mjs reports a read latency for each working-set size asked f
   });
   expect(() => run('0')).toThrow(/usage: node bench\/latency\.mjs/);
 }, 60_000);
+
+test('the workload builds each key as a connection does: its own id Buffer and partial-key string', async () => {
+  // @ts-expect-error: the benchmark is plain JavaScript without type declarations
+  const { Workload } = await import('../../bench/workload.mjs');
+  const w = new Workload(400, 160);
+  const host = 7 % w.hosts;
+  const [a, b] = [w.key(7), w.key(7)];
+  expect(a.partialKey).toBe(w.partialKeys[host]);
+  expect(Buffer.compare(a.sessionId, b.sessionId)).toBe(0);
+  expect(a.sessionId).not.toBe(b.sessionId);
+  // String identity cannot be observed in JS, so check that key() builds its partial key rather
+  // than reading the pooled one (the fill's): a changed pool entry does not reach it.
+  const pooled = w.partialKeys[host];
+  w.partialKeys[host] = 'changed';
+  expect(w.key(7).partialKey).toBe(pooled);
+  expect(w.keyInto(7, { partialKey: '', sessionId: Buffer.alloc(32) }).partialKey).toBe('changed');
+});
