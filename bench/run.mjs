@@ -1,10 +1,9 @@
 #!/usr/bin/env node
 // Benchmark: this package's caches against pure-JS caches on a TLS terminator's workload.
-//   node bench/run.mjs [--quick | --smoke] [--out DIR] [--only SCENARIO] [--ops OP,OP] [--no-churn] [--no-e2e] [--no-pause]
-// (--ops and --no-churn are for tuning: they leave figures out of the report; --no-pause lets the
-// workers not being timed run, as runs before 2026-11-26 did)
+//   node bench/run.mjs [--quick | --smoke] [--out DIR] [--only SCENARIO] [--ops OP,OP] [--no-churn] [--no-e2e]
+// (--ops and --no-churn are for tuning: they leave figures out of the report)
 // Each contender runs in its own process; the parent interleaves them round by round (one runs at
-// a time, the others stopped), takes medians, and reports ratios to lru-cache and Map, memory, GC and handshakes.
+// a time), takes medians, and reports ratios to lru-cache and Map, memory, GC and handshakes.
 import { fork } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -43,23 +42,8 @@ const median = (xs) => {
 const children = new Set();
 // A failed worker fails the run: take the others down with it rather than leave them running.
 process.on('exit', () => {
-  for (const c of children) {
-    if (PAUSE) c.kill('SIGCONT'); // a stopped process acts on SIGTERM only once continued
-    c.kill();
-  }
+  for (const c of children) c.kill();
 });
-
-/**
- * Whether workers not being timed are stopped (SIGSTOP). An idle V8 still works: its memory
- * reducer starts major collections a few seconds after a burst of allocation (a 1M-entry
- * lru-cache process used 0.6 s of CPU in 15 s of waiting after a mixed stream), on the same two
- * cores and memory bus as the contender being timed. Not on Windows, which has no such signals.
- */
-const PAUSE = process.platform !== 'win32' && !flag('--no-pause');
-// Interrupted, still continue and end the stopped workers (through the exit handler above).
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(1));
-const pause = (w) => PAUSE && w.child.kill('SIGSTOP');
-const resume = (w) => PAUSE && w.child.kill('SIGCONT');
 
 /** Start a contender's worker; resolves once its cache is filled. */
 function start(contender, scenario) {
@@ -89,16 +73,13 @@ async function runScenario(scenario) {
   const workers = await Promise.all(CONTENDERS.map((c) => start(c, { ...scenario, churnOps })));
   const rates = Object.fromEntries(CONTENDERS.map((c) => [c, Object.fromEntries(OPERATIONS.map((o) => [o, []]))]));
   const gc = Object.fromEntries(CONTENDERS.map((c) => [c, { count: 0, totalMs: 0, maxMs: 0 }]));
-  workers.forEach(pause);
   for (let round = 0; round < mode.rounds; round++) {
     for (const op of OPERATIONS) {
       if (onlyOps !== undefined && !onlyOps.includes(op)) continue;
       for (let i = 0; i < workers.length; i++) {
         const w = workers[(i + round) % workers.length]; // rotate who goes first
         progress(`[${scenario.id}] round ${round + 1}/${mode.rounds} ${op} ${w.contender}`);
-        resume(w);
         const r = await w.ask({ op, budgetMs: mode.budgetMs });
-        pause(w);
         rates[w.contender][op].push(r.rate);
         if (r.gc !== undefined) {
           const g = gc[w.contender];
@@ -109,7 +90,6 @@ async function runScenario(scenario) {
       }
     }
   }
-  workers.forEach(resume);
   for (const w of workers) w.child.send({ exit: true });
 
   const w0 = new Workload(scenario.entries, scenario.sessionBytes);
