@@ -31,8 +31,8 @@ export const MODES = {
     budgetMs: 20,
     scenarios: [
       scenario('160B-10k', 10_000, 160, { ...QUICK, churn: 20_000, mixed: 50_000, churnMemory: 100_000, heapObjects: true }),
-      scenario('160B-100k', 100_000, 160, { ...QUICK, churn: 20_000, mixed: 50_000, churnMemory: 200_000 }),
-      scenario('1200B-100k', 100_000, 1200, { ...QUICK, churn: 20_000, mixed: 50_000, churnMemory: 200_000 }),
+      scenario('160B-100k', 100_000, 160, { ...QUICK, churn: 20_000, mixed: 50_000, churnMemory: 100_000 }),
+      scenario('1200B-100k', 100_000, 1200, { ...QUICK, churn: 20_000, mixed: 50_000, churnMemory: 100_000 }),
       scenario('4000B-20k', 20_000, 4000, { ...QUICK, churn: 10_000, mixed: 30_000, churnMemory: 100_000 }),
     ],
     e2e: { handshakes: 300, rounds: 3 },
