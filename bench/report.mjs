@@ -44,6 +44,8 @@ function table(results) {
     lines.push(`${padEnd('JS heap B/entry', 16)}${CONTENDERS.map((c) => pad(heap(c), 11)).join('')}`);
     const gc = (c) => `${s.contenders[c].gc.totalMs.toFixed(0)}/${s.contenders[c].gc.maxMs.toFixed(1)}`;
     lines.push(`${padEnd('GC ms tot/max', 16)}${CONTENDERS.map((c) => pad(gc(c), 11)).join('')} | during the mixed streams`);
+    const idle = (c) => s.contenders[c].idle.cpuMs.toFixed(0);
+    lines.push(`${padEnd('idle CPU ms', 16)}${CONTENDERS.map((c) => pad(idle(c), 11)).join('')} | used while another contender was timed`);
     if (s.heapObjects) {
       lines.push(`${padEnd('objects/session', 16)}${CONTENDERS.map((c) => pad(s.contenders[c].heapObjectsPerSession.toFixed(2), 11)).join('')}`);
     }

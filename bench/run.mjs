@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Benchmark: this package's caches against pure-JS caches on a TLS terminator's workload.
-//   node bench/run.mjs [--quick | --smoke] [--out DIR] [--only SCENARIO] [--ops OP,OP] [--no-churn] [--no-e2e]
-// (--ops and --no-churn are for tuning: they leave figures out of the report)
+//   node bench/run.mjs [--quick | --smoke] [--out DIR] [--only SCENARIO] [--ops OP,OP] [--no-churn] [--no-e2e] [--no-settle]
+// (--ops and --no-churn are for tuning: they leave figures out of the report; --no-settle is for
+// measuring what settling does)
 // Each contender runs in its own process; the parent interleaves them round by round (one runs at
 // a time), takes medians, and reports ratios to lru-cache and Map, memory, GC and handshakes.
 import { fork } from 'node:child_process';
@@ -22,6 +23,9 @@ const mode = MODES[modeName];
 const outDir = option('--out', fileURLToPath(new URL('./results/', import.meta.url)));
 const only = option('--only', undefined);
 const onlyOps = option('--ops', undefined)?.split(',');
+// Each worker waits, untimed, for its own background GC work to end before it replies (see settle
+// in worker.mjs), so it does not run beside the next contender's timed operation.
+const settle = !flag('--no-settle');
 const libPath = process.env.BENCH_LIB ?? new URL('../dist/index.js', import.meta.url).href;
 const nodeLibPath = process.env.BENCH_NODE_LIB ?? new URL('../dist/node.js', import.meta.url).href;
 const workerPath = fileURLToPath(new URL('./worker.mjs', import.meta.url));
@@ -47,8 +51,11 @@ process.on('exit', () => {
 
 /** Start a contender's worker; resolves once its cache is filled. */
 function start(contender, scenario) {
-  const child = fork(workerPath, [JSON.stringify({ contender, scenario, libPath })], {
-    execArgv: ['--expose-gc', '--max-old-space-size=16384'],
+  const child = fork(workerPath, [JSON.stringify({ contender, scenario, libPath, settle })], {
+    // No memory reducer: it collects in processes that look idle, and a worker looks idle while
+    // the others are timed (a busy TLS terminator never does). Its collections ran beside the
+    // timed operations, and finished inside the idle worker's own next one.
+    execArgv: ['--expose-gc', '--max-old-space-size=16384', '--no-memory-reducer'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   children.add(child);
@@ -73,14 +80,17 @@ async function runScenario(scenario) {
   const workers = await Promise.all(CONTENDERS.map((c) => start(c, { ...scenario, churnOps })));
   const rates = Object.fromEntries(CONTENDERS.map((c) => [c, Object.fromEntries(OPERATIONS.map((o) => [o, []]))]));
   const gc = Object.fromEntries(CONTENDERS.map((c) => [c, { count: 0, totalMs: 0, maxMs: 0 }]));
+  const idle = Object.fromEntries(CONTENDERS.map((c) => [c, { cpuMs: 0, settledMs: 0 }]));
   for (let round = 0; round < mode.rounds; round++) {
     for (const op of OPERATIONS) {
       if (onlyOps !== undefined && !onlyOps.includes(op)) continue;
       for (let i = 0; i < workers.length; i++) {
         const w = workers[(i + round) % workers.length]; // rotate who goes first
         progress(`[${scenario.id}] round ${round + 1}/${mode.rounds} ${op} ${w.contender}`);
-        const r = await w.ask({ op, budgetMs: mode.budgetMs });
+        const r = await w.ask({ op, budgetMs: mode.budgetMs, settle });
         rates[w.contender][op].push(r.rate);
+        idle[w.contender].cpuMs += r.idleCpuMs;
+        idle[w.contender].settledMs += r.settledMs;
         if (r.gc !== undefined) {
           const g = gc[w.contender];
           g.count += r.gc.count;
@@ -113,6 +123,8 @@ async function runScenario(scenario) {
         churnGrowth: rssAfterChurn / rssAfterFill - 1,
       },
       gc: gc[w.contender],
+      // CPU the worker used while the others were timed, and the time it spent settling
+      idle: idle[w.contender],
       heapObjectsPerSession: w.ready.heapObjectsPerSession,
       fillMs: w.ready.fillMs,
     };

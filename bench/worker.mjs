@@ -10,7 +10,7 @@ import { createContender } from './contenders.mjs';
 import { batchesOf, playChurn, playMixed } from './streams.mjs';
 import { Workload } from './workload.mjs';
 
-const { contender: name, scenario, libPath } = JSON.parse(process.argv[2]);
+const { contender: name, scenario, libPath, settle: settles } = JSON.parse(process.argv[2]);
 const lib = await import(libPath);
 const w = new Workload(scenario.entries, scenario.sessionBytes);
 const capacity = scenario.entries + scenario.newKeys; // headroom for update-new: no eviction in timed runs
@@ -37,6 +37,25 @@ function heapObjects() {
   rmSync(file);
   return count;
 }
+
+/**
+ * Wait, untimed, until this process's background threads are idle. V8 goes on marking, sweeping
+ * and freeing buffers for up to a second after an operation returns; the next contender, timed
+ * on the machine's other core, would share the machine with that work. Capped: a process that
+ * never quiets down still takes its turn.
+ */
+async function settle() {
+  const deadline = performance.now() + SETTLE_MAX_MS;
+  for (;;) {
+    const before = process.cpuUsage();
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_WINDOW_MS));
+    const used = process.cpuUsage(before);
+    if ((used.user + used.system) / 1000 < SETTLE_WINDOW_MS * SETTLE_BUSY || performance.now() > deadline) return;
+  }
+}
+const SETTLE_WINDOW_MS = 20;
+const SETTLE_BUSY = 0.1; // under 10 % of one core counts as idle: the timer itself costs a little
+const SETTLE_MAX_MS = 5000;
 
 const reusedKey = { partialKey: '', sessionId: Buffer.alloc(32) };
 const reusedOldKey = { partialKey: '', sessionId: Buffer.alloc(32) };
@@ -225,16 +244,33 @@ const heapObjectsPerSession = scenario.heapObjects ? objectsPerSession() : null;
 prepareKeys();
 misses = w.missKeys(HIT_KEYS);
 
+// CPU this process used while it waited for its next request, that is while another contender
+// was being timed: what settling is meant to keep near zero.
+let repliedAt = process.cpuUsage();
+const cpuMsSince = (start) => {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
+};
+
 process.on('message', async (msg) => {
   if (msg.op !== undefined) {
+    const idleCpuMs = cpuMsSince(repliedAt);
     firstTime = !warmed.has(msg.op);
     warmed.add(msg.op);
     const result = await ops[msg.op](msg.budgetMs);
-    process.send(typeof result === 'number' ? { op: msg.op, rate: result } : { op: msg.op, ...result });
+    const settleStart = performance.now();
+    if (msg.settle) await settle();
+    const settledMs = performance.now() - settleStart;
+    const reply = typeof result === 'number' ? { rate: result } : result;
+    repliedAt = process.cpuUsage();
+    process.send({ op: msg.op, ...reply, idleCpuMs, settledMs });
   } else if (msg.exit) {
     process.exit(0);
   }
 });
+// The fill leaves collection work behind too; the parent starts timing once every worker is ready.
+if (settles) await settle();
+repliedAt = process.cpuUsage();
 process.send({
   ready: true,
   fillMs,

@@ -30,6 +30,9 @@ test('npm run bench -- --smoke runs every contender and records every figure', (
       }
       expect(r.gc).toMatchObject({ count: expect.any(Number), totalMs: expect.any(Number), maxMs: expect.any(Number) });
       expect(Number.isFinite(r.heapObjectsPerSession)).toBe(true);
+      // every worker settled after each of its operations (at least one 20 ms window each)
+      expect(r.idle.settledMs, `${s.id} ${c}`).toBeGreaterThan(10 * operations.length);
+      expect(Number.isFinite(r.idle.cpuMs), `${s.id} ${c}`).toBe(true);
     }
     for (const op of operations) {
       for (const b of ['lru-cache', 'map']) expect(s.ratios[op][b], `${s.id} ${op} x ${b}`).toBeGreaterThan(0);
