@@ -144,6 +144,10 @@ export function markdown(results) {
     };
     out.push(`| ${s.id}, ${s.churnMemory} churn ops | ${CONTENDERS.map(cell).join(' | ')} |`);
   }
+  const settled = results.settle === false ? 'not settled: `--no-settle`' : 'settled before each reply';
+  out.push('', `**Idle CPU** (ms of CPU each contender's process used while another one was timed; workers ${settled}):`, '');
+  out.push(`| scenario | ${CONTENDERS.map((c) => LABEL[c]).join(' | ')} |`, `|---|${CONTENDERS.map(() => '---:').join('|')}|`);
+  for (const s of ss) out.push(`| ${s.id} | ${CONTENDERS.map((c) => s.contenders[c].idle.cpuMs.toFixed(0)).join(' | ')} |`);
   const objects = ss.find((s) => s.heapObjects);
   if (objects !== undefined) {
     out.push('', `JS heap objects per stored session (${objects.id}): ${CONTENDERS.map((c) => `${LABEL[c]} ${objects.contenders[c].heapObjectsPerSession.toFixed(2)}`).join(', ')}.`);

@@ -145,7 +145,7 @@ async function runScenario(scenario) {
 }
 
 const started = Date.now();
-const results = { mode: modeName, machine: machine(), started: new Date(started).toISOString(), scenarios: [] };
+const results = { mode: modeName, settle, machine: machine(), started: new Date(started).toISOString(), scenarios: [] };
 for (const scenario of mode.scenarios) {
   if (only !== undefined && scenario.id !== only) continue;
   results.scenarios.push(await runScenario(scenario));
