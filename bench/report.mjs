@@ -144,8 +144,8 @@ export function markdown(results) {
     };
     out.push(`| ${s.id}, ${s.churnMemory} churn ops | ${CONTENDERS.map(cell).join(' | ')} |`);
   }
-  const settled = results.settle === false ? 'not settled: `--no-settle`' : 'settled before each reply';
-  out.push('', `**Idle CPU** (ms of CPU each contender's process used while another one was timed; workers ${settled}):`, '');
+  const settled = results.settle === false ? 'did not settle (quick run or `--no-settle`)' : 'settled before each reply';
+  out.push('', `**Idle CPU** (ms of CPU each contender's process used while another one was timed; the workers ${settled}):`, '');
   out.push(`| scenario | ${CONTENDERS.map((c) => LABEL[c]).join(' | ')} |`, `|---|${CONTENDERS.map(() => '---:').join('|')}|`);
   for (const s of ss) out.push(`| ${s.id} | ${CONTENDERS.map((c) => s.contenders[c].idle.cpuMs.toFixed(0)).join(' | ')} |`);
   const objects = ss.find((s) => s.heapObjects);

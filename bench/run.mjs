@@ -25,8 +25,9 @@ const only = option('--only', undefined);
 const onlyOps = option('--ops', undefined)?.split(',');
 // Each worker waits, untimed, for its own background GC work to end before it replies (see settle
 // in worker.mjs) and runs without V8's memory reducer, so it does not run beside the next
-// contender's timed operation. --no-settle turns both off.
-const settle = !flag('--no-settle');
+// contender's timed operation. --no-settle turns both off; the quick run does not settle.
+const settle = mode.settle && !flag('--no-settle');
+const memoryReducer = flag('--no-settle');
 const libPath = process.env.BENCH_LIB ?? new URL('../dist/index.js', import.meta.url).href;
 const nodeLibPath = process.env.BENCH_NODE_LIB ?? new URL('../dist/node.js', import.meta.url).href;
 const workerPath = fileURLToPath(new URL('./worker.mjs', import.meta.url));
@@ -56,7 +57,7 @@ function start(contender, scenario) {
     // No memory reducer: it collects in processes that look idle, and a worker looks idle while
     // the others are timed (a busy TLS terminator never does). Its collections, up to 3 s of CPU
     // in one idle worker, ran beside long timed streams.
-    execArgv: ['--expose-gc', '--max-old-space-size=16384', ...(settle ? ['--no-memory-reducer'] : [])],
+    execArgv: ['--expose-gc', '--max-old-space-size=16384', ...(memoryReducer ? [] : ['--no-memory-reducer'])],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   children.add(child);
@@ -145,7 +146,7 @@ async function runScenario(scenario) {
 }
 
 const started = Date.now();
-const results = { mode: modeName, settle, machine: machine(), started: new Date(started).toISOString(), scenarios: [] };
+const results = { mode: modeName, settle, memoryReducer, machine: machine(), started: new Date(started).toISOString(), scenarios: [] };
 for (const scenario of mode.scenarios) {
   if (only !== undefined && scenario.id !== only) continue;
   results.scenarios.push(await runScenario(scenario));

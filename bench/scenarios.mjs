@@ -14,8 +14,11 @@ const scenario = (id, entries, sessionBytes, extra) => ({
 // gcWaitMs: how long the mixed stream waits for GC entries after its run (they arrive late).
 const QUICK = { hitKeys: 1 << 14, gcWaitMs: 100 };
 
+// settle: workers wait for their background GC work before replying (see bench/worker.mjs). The
+// quick run skips it: over its 1000 short requests the waits would add at least 20 s.
 export const MODES = {
   full: {
+    settle: true,
     rounds: 7,
     budgetMs: 300,
     scenarios: [
@@ -27,6 +30,7 @@ export const MODES = {
     e2e: { handshakes: 3000, rounds: 9 },
   },
   quick: {
+    settle: false,
     rounds: 5,
     budgetMs: 20,
     scenarios: [
@@ -38,6 +42,7 @@ export const MODES = {
     e2e: { handshakes: 300, rounds: 3 },
   },
   smoke: {
+    settle: true,
     rounds: 1,
     budgetMs: 2,
     scenarios: [scenario('160B-1k', 1000, 160, { churn: 500, mixed: 2000, churnMemory: 2000, heapObjects: true })],
