@@ -22,7 +22,8 @@ export function machine() {
 /** A whole number; a small negative figure (measurement noise) that rounds to zero prints as 0, not -0. */
 const whole = (x) => (Math.round(x) || 0).toFixed(0);
 const mops = (x) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : `${(x / 1e3).toFixed(0)}k`);
-const pad = (s, n) => String(s).padStart(n);
+// Right-aligned in n columns, always after at least one space (a wide figure must not run into the one before)
+const pad = (s, n) => ` ${String(s).padStart(n - 1)}`;
 const padEnd = (s, n) => String(s).padEnd(n);
 
 function table(results) {
