@@ -89,7 +89,7 @@ async function runScenario(scenario) {
       for (let i = 0; i < workers.length; i++) {
         const w = workers[(i + round) % workers.length]; // rotate who goes first
         progress(`[${scenario.id}] round ${round + 1}/${mode.rounds} ${op} ${w.contender}`);
-        const r = await w.ask({ op, budgetMs: mode.budgetMs, settle });
+        const r = await w.ask({ op, budgetMs: mode.budgetMs });
         rates[w.contender][op].push(r.rate);
         idle[w.contender].cpuMs += r.idleCpuMs;
         idle[w.contender].settledMs += r.settledMs;
