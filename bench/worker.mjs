@@ -38,6 +38,12 @@ function heapObjects() {
   return count;
 }
 
+/** CPU time this process (all its threads) used since `start`, a process.cpuUsage() reading. */
+const cpuMsSince = (start) => {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
+};
+
 /**
  * Wait, untimed, until this process's background threads are idle. V8 can go on collecting
  * garbage on them after an operation returns (up to 1.1 s of CPU, measured at 1M x 1200 B); the
@@ -49,8 +55,7 @@ async function settle() {
   for (;;) {
     const before = process.cpuUsage();
     await new Promise((resolve) => setTimeout(resolve, SETTLE_WINDOW_MS));
-    const used = process.cpuUsage(before);
-    if ((used.user + used.system) / 1000 < SETTLE_WINDOW_MS * SETTLE_BUSY || performance.now() > deadline) return;
+    if (cpuMsSince(before) < SETTLE_WINDOW_MS * SETTLE_BUSY || performance.now() > deadline) return;
   }
 }
 const SETTLE_WINDOW_MS = 20;
@@ -247,10 +252,6 @@ misses = w.missKeys(HIT_KEYS);
 // CPU this process used while it waited for its next request, that is while another contender
 // was being timed: what settling is meant to keep near zero.
 let repliedAt = process.cpuUsage();
-const cpuMsSince = (start) => {
-  const used = process.cpuUsage(start);
-  return (used.user + used.system) / 1000;
-};
 
 process.on('message', async (msg) => {
   if (msg.op !== undefined) {
