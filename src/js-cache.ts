@@ -141,7 +141,7 @@ export class JsSessionCache implements SessionCache {
   lookup(key: SessionKey): Uint8Array | undefined {
     if (this.terminated) return missAfterCheck('lookup', key);
     const e = this.find('lookup', key);
-    return e === undefined ? undefined : copyOut(e.session, 0, e.session.length);
+    return e === undefined ? undefined : copyOut(e.session);
   }
 
   lookupMany(keys: readonly SessionKey[]): Array<Uint8Array | undefined> {
@@ -153,7 +153,7 @@ export class JsSessionCache implements SessionCache {
     return keys.map((key) => {
       if (this.terminated) return undefined;
       const e = this.find('lookupMany', key);
-      return e === undefined ? undefined : copyOut(e.session, 0, e.session.length);
+      return e === undefined ? undefined : copyOut(e.session);
     });
   }
 
@@ -178,7 +178,7 @@ export class JsSessionCache implements SessionCache {
     this.live('take');
     const e = this.find('take', key);
     if (e === undefined) return undefined;
-    const copy = copyOut(e.session, 0, e.session.length);
+    const copy = copyOut(e.session);
     this.remove(e, 'deletes');
     return copy;
   }
@@ -246,7 +246,7 @@ export class JsSessionCache implements SessionCache {
       if (this.expired(e, now)) this.remove(e, 'expired');
       else live.push(e);
     }
-    return live.reverse().map((e) => copyOut(e.session, 0, e.session.length));
+    return live.reverse().map((e) => copyOut(e.session));
   }
 
   foldl<A>(fn: (entry: SessionCacheEntry, acc: A) => A, acc0: A): A {
@@ -265,7 +265,7 @@ export class JsSessionCache implements SessionCache {
           continue;
         }
         const partialKey = e.fromString ? decoder.decode(e.group.bytes) : copyBytes(e.group.bytes);
-        acc = fn({ key: { partialKey, sessionId: copyBytes(e.sessionId) }, session: copyOut(e.session, 0, e.session.length) }, acc);
+        acc = fn({ key: { partialKey, sessionId: copyBytes(e.sessionId) }, session: copyOut(e.session) }, acc);
         if (this.terminated) break;
       }
     } finally {
