@@ -9,14 +9,15 @@ import { bump } from "./counters";
 import { foldOpen, foldStep, foldsOnRemove } from "./folds";
 import { groupAdd, groupUnlink } from "./groups";
 import {
-  BATCH, BATCH_HASHES, BATCH_RESULTS, PK_LEN_MASK, RESULT, align8, R_GOLDER, R_HASH, R_KEY, R_LENS, R_NEWER, R_OLDER, R_PKINFO, R_TIME, SCRATCH_PK,
+  BATCH, BATCH_HASHES, BATCH_RESULTS, K_LENS, K_PKINFO, K_TIME, PK_LEN_MASK, RESULT, align8, R_GOLDER, R_HASH, R_KEY, R_LENS, R_NEWER, R_OLDER, R_PKINFO, R_TIME, SCRATCH_PK,
   SCRATCH_SID, S_DELETES, S_EVICTIONS, S_EXPIRED, S_HITS, S_INSERTS, S_INVALIDATIONS, S_MISSES,
   S_REPLACEMENTS, recordBytes,
 } from "./layout";
 import { hashBytes } from "./hash";
+import { keyEntryClear, keyEntryWrite, recordHasKeyEntry } from "./key-entries";
 import { homeOf, metaAt, nextSlot, ptrAt, tagOf } from "./slots";
 import {
-  curPkInfo, findGroupSlot, findSession, groups, sessionHash, sessions, setPartialKey, setPartialKeyHashed,
+  curPkInfo, findGroupSlot, findSession, findSessionKey, foundRecord, groups, sessionHash, sessions, setPartialKey, setPartialKeyHashed,
   tableInsert, tableRemove, WARMED_BYTES,
 } from "./table";
 
@@ -67,6 +68,7 @@ function removeRecord(rec: usize, counter: usize): void {
   bytesUsed -= bytesOf(rec);
   count--;
   lastFound = 0;
+  keyEntryClear(rec);
   wipe(rec + 4, sizeOf(rec) - 4);
   free(rec);
   if (counter != NO_COUNTER) bump(counter);
@@ -122,6 +124,7 @@ export function lookup(pkArg: i32, sidLen: u32, now: f64, limit: u32, copying: i
 
 /** lookup once the partial key is current and the key's hash `h` is known. */
 function lookupHashed(h: u32, sidLen: u32, now: f64, limit: u32, copying: i32): usize {
+  if (!copying) return lookupKeyed(h, sidLen, now, limit);
   const rec = findLive(h, sidLen, now);
   if (!rec) {
     bump(S_MISSES);
@@ -135,6 +138,34 @@ function lookupHashed(h: u32, sidLen: u32, now: f64, limit: u32, copying: i32): 
   const at = sessionAt(rec);
   if (copying) fetchRest(rec, at + len);
   return done(sidLen, at);
+}
+
+/**
+ * lookup for a caller that will not read the session now (lookupView): a record with a key entry
+ * is found, checked and answered from its entry, so the record is not read at all (a record of a
+ * page or more costs a DRAM and a TLB miss; its entry sits among the others).
+ */
+function lookupKeyed(h: u32, sidLen: u32, now: f64, limit: u32): usize {
+  const found = findSessionKey(h, sidLen);
+  if (!found) {
+    bump(S_MISSES);
+    return done(sidLen, 0);
+  }
+  const rec = foundRecord;
+  const fromEntry = found != rec;
+  if (now - load<f64>(found + (fromEntry ? K_TIME : R_TIME)) >= lifetime) {
+    removeRecord(rec, S_EXPIRED);
+    bump(S_MISSES);
+    return done(sidLen, 0);
+  }
+  const lens = load<u32>(found + (fromEntry ? K_LENS : R_LENS));
+  const pkLen = u32(load<u16>(found + (fromEntry ? K_PKINFO : R_PKINFO))) & PK_LEN_MASK;
+  const len = lens & 0xffffff;
+  store<u32>(RESULT, len);
+  if (len > limit) return done(sidLen, TOO_LONG);
+  bump(S_HITS);
+  lastFound = rec;
+  return done(sidLen, rec + R_KEY + pkLen + (lens >> 24));
 }
 
 /**
@@ -250,9 +281,11 @@ export function update(pkArg: i32, sidLen: u32, sessLen: u32, now: f64): usize {
   store<u16>(rec, u16(curPkInfo), R_PKINFO);
   memory.copy(rec + R_KEY, SCRATCH_PK, pkLen);
   memory.copy(rec + R_KEY + pkLen, SCRATCH_SID, sidLen);
+  const keyEntry = recordHasKeyEntry(rec);
+  if (keyEntry) keyEntryWrite(rec);
   ageAppend(rec);
   groupAdd(rec);
-  tableInsert(rec);
+  tableInsert(rec, keyEntry);
   count++;
   bytesUsed += need;
   bump(old ? S_REPLACEMENTS : S_INSERTS);
@@ -276,6 +309,7 @@ function replaceInPlace(rec: usize, sidLen: u32, sessLen: u32, now: f64): usize 
   store<f64>(rec, now, R_TIME);
   store<u32>(rec, sessLen | (sidLen << 24), R_LENS);
   store<u16>(rec, u16(curPkInfo), R_PKINFO); // the string/bytes form may differ
+  if (recordHasKeyEntry(rec)) keyEntryWrite(rec); // same size and key: it had one before too
   ageAppend(rec);
   groupUnlink(rec);
   groupAdd(rec);

@@ -8,6 +8,7 @@ import { wipe } from "./bytes";
 import { bump } from "./counters";
 import { foldsOnMove } from "./folds";
 import { groupOnMove } from "./groups";
+import { keyEntryOnMove } from "./key-entries";
 import { FLAG_MASK, F_FREE, S_COMPACTIONS } from "./layout";
 import { tableOnMove } from "./table";
 
@@ -22,6 +23,7 @@ function compact(): void {
       if (p != dst) {
         memory.copy(dst, p, size);
         tableOnMove(p, dst);
+        keyEntryOnMove(p, dst);
         ageOnMove(dst);
         groupOnMove(p, dst);
         foldsOnMove(p, dst);

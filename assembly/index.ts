@@ -5,6 +5,7 @@ import { allocReset, highWater, arenaStart } from "./alloc";
 import { wipe } from "./bytes";
 import { bytesUsed, cacheInit, count, sweepOld } from "./cache";
 import { foldClose } from "./folds";
+import { keyEntriesReset, keyEntryAreaBytes } from "./key-entries";
 import {
   ARENA_ALIGN, BASE, BATCH, BATCH_BYTES, BATCH_MAX, BATCH_RESULTS, HASH_KEY, HASH_KEY_BYTES, MAX_PK_BYTES, MAX_SESSION_BYTES, MAX_SID_BYTES, MIN_BLOCK, PK_FROM_STRING,
   PK_LEN_MASK, REC_HEADER, RESULT, R_GOLDER, R_KEY, R_LENS, R_PKINFO, SCRATCH_END, SCRATCH_PK,
@@ -40,7 +41,8 @@ function arenaBytes(maxSessions: u32, budget: u32): f64 {
 
 /** Total linear memory a cache with these limits reserves (JS refuses more than 4 GiB). */
 export function layoutBytes(maxSessions: u32, budget: u32): f64 {
-  const total = f64(STATIC_END) + 2 * tableBytes(slotCount(maxSessions)) + f64(ARENA_ALIGN) + arenaBytes(maxSessions, budget);
+  const arena = arenaBytes(maxSessions, budget);
+  const total = f64(STATIC_END) + 2 * tableBytes(slotCount(maxSessions)) + f64(ARENA_ALIGN) + arena + keyEntryAreaBytes(arena);
   return Math.ceil(total / PAGE) * PAGE;
 }
 
@@ -60,7 +62,9 @@ export function init(maxSessions: u32, budget: u32, lifetimeMs: f64, onFull: i32
   const n = slotCount(maxSessions);
   const tablesEnd = placeTable(groups, 1, placeTable(sessions, 0, STATIC_END, n), n);
   const start = (tablesEnd + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1);
-  allocReset(start, start + usize(arenaBytes(maxSessions, budget)) - 8);
+  const arena = usize(arenaBytes(maxSessions, budget));
+  allocReset(start, start + arena - 8);
+  keyEntriesReset(start + arena); // right after the sentinel
   cacheInit(maxSessions, budget, lifetimeMs, onFull);
   return 0;
 }

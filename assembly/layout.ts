@@ -4,6 +4,7 @@
 //   BASE .. STATIC_END       fixed areas below (counters, scratch, hash key, allocator control)
 //   STATIC_END ..            the slot tables: session meta, session pointers, group meta, group pointers
 //   arenaStart .. arenaEnd   session records, managed by alloc.ts (TLSF)
+//   keyEntries ..            key entries of the records of a page or more (see KE_* below)
 //
 // The memory is grown once, in init(); it never grows afterwards, so views that JS holds over
 // `memory.buffer` stay valid for the life of the cache.
@@ -80,6 +81,29 @@ export const REC_HEADER: u32 = 38;
 export const PK_FROM_STRING: u32 = 0x8000;
 export const PK_LEN_MASK: u32 = 0x7fff;
 
+// ---- key entries: a copy of the key of each record of a page or more, packed together ----
+// Records of KE_MIN_BLOCK bytes or more are a page or more apart, so checking one's key costs a
+// DRAM miss and a TLB miss, and no two keys share a line or a page. Such a record's key entry
+// holds what a zero-copy lookup needs (hash, time, lengths, key) in KE_BYTES, in an area where
+// the entries sit side by side: lookupView checks the key there and never reads the record
+// (100k x 4000 B: 607-701 -> 419-484 ns). The entry's place follows from the record's address,
+// (rec - arenaStart) >> KE_SHIFT, unique because such records are KE_MIN_BLOCK apart, so a slot
+// needs one flag bit, not a second pointer. K_REC says which record an entry belongs to (0: none).
+// The area costs 1/32 of the arena in address space; only entries in use become resident.
+export const KE_SHIFT: u32 = 12;
+export const KE_MIN_BLOCK: u32 = 1 << KE_SHIFT;
+export const KE_BYTES: u32 = 128;
+export const K_REC: usize = 0; // u32 address of the record this entry copies, 0 if unused
+export const K_HASH: usize = 4; // the record's R_HASH
+export const K_TIME: usize = 8; // its R_TIME
+export const K_LENS: usize = 16; // its R_LENS
+export const K_PKINFO: usize = 20; // its R_PKINFO
+export const K_KEY: usize = 22; // its key bytes: partial key, then session id
+/** Bit of a session slot's pointer (records are 8-aligned) set when the record has a key entry. */
+export const SLOT_HAS_KEY_ENTRY: u32 = 1;
+/** Keys longer than this get no key entry (their lookups check the record itself). */
+export const KE_MAX_KEY: u32 = KE_BYTES - u32(K_KEY);
+
 // ---- the slot tables (slots.ts): 2 bytes of meta and 4 of pointer per slot ----
 // One table indexes sessions by R_HASH; the other indexes partial-key groups (a slot points at the
 // group's newest record). Each has SLOTS_PER_SESSION slots per session (groups are never more
@@ -104,4 +128,9 @@ export const SLOTS_PER_SESSION: f64 = 1.25;
 /** Bytes a session record occupies in the byte budget (the same formula as src/limits.ts). */
 @inline export function recordBytes(pkLen: u32, sidLen: u32, sessLen: u32): u32 {
   return blockBytes(REC_HEADER + pkLen + sidLen + sessLen);
+}
+
+/** Whether a record of `block` bytes with a key of `keyLen` bytes has a key entry. */
+@inline export function hasKeyEntry(block: u32, keyLen: u32): bool {
+  return block >= KE_MIN_BLOCK && keyLen <= KE_MAX_KEY;
 }

@@ -1,7 +1,8 @@
 // Robin Hood hash tables in structure-of-arrays form. A table of n slots is two arrays:
 //   meta: u16 per slot, low byte an 8-bit tag of the hash (1-255; 0 = empty), high byte the
 //         slot's distance from its home slot (saturating at 255)
-//   ptrs: u32 per slot, the record's address
+//   ptrs: u32 per slot, the record's address; records are 8-aligned, so its low 3 bits are
+//         free: the session table sets SLOT_HAS_KEY_ENTRY there (see layout.ts)
 // The meta array is small (2 bytes a slot) and stays in cache, so a lookup touches the pointer
 // array and the record only when a tag matches, and a miss usually touches neither. Robin Hood
 // placement keeps distances short and lets a search stop at the first slot closer to its home
@@ -49,8 +50,19 @@ export const SATURATED: u32 = 255;
   return load<u16>(t.meta + (usize(i) << 1));
 }
 
+/** The record of slot i (flag bits removed). */
 @inline export function ptrAt(t: Table, i: u32): usize {
+  return load<u32>(t.ptrs + (usize(i) << 2)) & ~7;
+}
+
+/** Slot i's pointer word as stored: the record with its flag bits. */
+@inline function wordAt(t: Table, i: u32): usize {
   return load<u32>(t.ptrs + (usize(i) << 2));
+}
+
+/** The flag bits of slot i's pointer. */
+@inline export function flagsAt(t: Table, i: u32): u32 {
+  return load<u32>(t.ptrs + (usize(i) << 2)) & 7;
 }
 
 @inline function setSlot(t: Table, i: u32, meta: u32, ptr: usize): void {
@@ -58,8 +70,10 @@ export const SATURATED: u32 = 255;
   store<u32>(t.ptrs + (usize(i) << 2), ptr);
 }
 
+/** Point slot i at `ptr`, keeping its flag bits. */
 @inline export function setPtr(t: Table, i: u32, ptr: usize): void {
-  store<u32>(t.ptrs + (usize(i) << 2), ptr);
+  const at = t.ptrs + (usize(i) << 2);
+  store<u32>(at, ptr | (load<u32>(at) & 7));
 }
 
 @inline function distance(t: Table, from: u32, to: u32): u32 {
@@ -77,7 +91,10 @@ function distanceAt(t: Table, i: u32): u32 {
   return d < SATURATED ? d : distance(t, homeOf(t, hashIn(t, ptrAt(t, i))), i);
 }
 
-/** Insert a record with hash h. The table is never full (at most 80 % of n is used). */
+/**
+ * Insert a record with hash h; `ptr` is its pointer word (address | flag bits). The table is
+ * never full (at most 80 % of n is used).
+ */
 export function slotInsert(t: Table, h: u32, ptr: usize): void {
   let i = homeOf(t, h);
   let tag = tagOf(h);
@@ -92,7 +109,7 @@ export function slotInsert(t: Table, h: u32, ptr: usize): void {
     const theirs = distanceAt(t, i);
     if (theirs < d) {
       // take the slot from the richer record and carry it on
-      const p = ptrAt(t, i);
+      const p = wordAt(t, i);
       setSlot(t, i, tag | (min(d, SATURATED) << 8), ptr);
       probed(t, d);
       tag = m & 0xff;
@@ -119,7 +136,7 @@ export function slotRemove(t: Table, i: u32): void {
     if (!m) break;
     const d = distanceAt(t, j);
     if (!d) break;
-    setSlot(t, i, (m & 0xff) | (min(d - 1, SATURATED) << 8), ptrAt(t, j));
+    setSlot(t, i, (m & 0xff) | (min(d - 1, SATURATED) << 8), wordAt(t, j));
     i = j;
     j = nextSlot(t, j);
   }

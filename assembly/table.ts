@@ -4,13 +4,14 @@
 import { arenaLast } from "./alloc";
 import { bytesEqual } from "./bytes";
 import { hashBytes } from "./hash";
+import { keyEntryOf } from "./key-entries";
 import {
-  GROUP_TABLE, PK_FROM_STRING, PK_LEN_MASK, R_HASH, R_KEY, R_LENS, R_PKINFO, SCRATCH_PK, SCRATCH_SID,
-  SESSION_TABLE,
+  GROUP_TABLE, K_HASH, K_KEY, K_LENS, K_PKINFO, PK_FROM_STRING, PK_LEN_MASK, R_HASH, R_KEY, R_LENS, R_PKINFO,
+  SCRATCH_PK, SCRATCH_SID, SESSION_TABLE, SLOT_HAS_KEY_ENTRY,
 } from "./layout";
 import {
-  SATURATED, Table, hashIn, homeOf, metaAt, nextSlot, probed, ptrAt, setPtr, slotFind, slotInsert, slotRemove,
-  tagOf,
+  SATURATED, Table, flagsAt, hashIn, homeOf, metaAt, nextSlot, probed, ptrAt, setPtr, slotFind, slotInsert,
+  slotRemove, tagOf,
 } from "./slots";
 
 export const sessions = changetype<Table>(SESSION_TABLE);
@@ -50,14 +51,15 @@ export function sessionHash(sidLen: u32): u32 {
   return hashBytes(SCRATCH_SID, sidLen, curPkHash);
 }
 
-@inline function pkLenOf(rec: usize): u32 {
-  return u32(load<u16>(rec, R_PKINFO)) & PK_LEN_MASK;
-}
-
 /** Whether `rec`'s partial key is the current one. */
 @inline function samePartialKey(rec: usize): bool {
+  return samePartialKeyAt(rec + R_KEY, load<u16>(rec, R_PKINFO));
+}
+
+/** Whether the partial key at `at`, with R_PKINFO-style `info`, is the current one. */
+@inline function samePartialKeyAt(at: usize, info: u32): bool {
   const len = curPkInfo & PK_LEN_MASK;
-  return pkLenOf(rec) == len && bytesEqual(rec + R_KEY, SCRATCH_PK, len);
+  return (info & PK_LEN_MASK) == len && bytesEqual(at, SCRATCH_PK, len);
 }
 
 /** Loads of the warm-up below land here, so the optimiser keeps them. */
@@ -106,6 +108,58 @@ export function findSession(h: u32, sidLen: u32): usize {
   return 0;
 }
 
+/** The record of the last findSessionKey hit. */
+export let foundRecord: usize = 0;
+
+/**
+ * findSession for zero-copy lookups: a record with a key entry is checked in its entry, so the
+ * record itself is not read. Returns what matched, the key entry or the record (0: no match);
+ * the record is then at foundRecord. Both carry the key fields at their own offsets (K_* / R_*).
+ */
+export function findSessionKey(h: u32, sidLen: u32): usize {
+  const t = sessions;
+  const tag = tagOf(h);
+  let i = homeOf(t, h);
+  let d: u32 = 0;
+  while (true) {
+    const m = metaAt(t, i);
+    const md = m >> 8;
+    if (!m || (md < d && md != SATURATED)) break;
+    if ((m & 0xff) == tag) {
+      const rec = ptrAt(t, i);
+      if (flagsAt(t, i) & SLOT_HAS_KEY_ENTRY) {
+        const ke = keyEntryOf(rec);
+        if (
+          load<u32>(ke, K_HASH) == h &&
+          load<u32>(ke, K_LENS) >> 24 == sidLen &&
+          samePartialKeyAt(ke + K_KEY, load<u16>(ke, K_PKINFO)) &&
+          bytesEqual(ke + K_KEY + (curPkInfo & PK_LEN_MASK), SCRATCH_SID, sidLen)
+        ) {
+          probed(t, d);
+          foundRecord = rec;
+          return ke;
+        }
+      } else {
+        warm(rec);
+        if (
+          load<u32>(rec, R_HASH) == h &&
+          load<u32>(rec, R_LENS) >> 24 == sidLen &&
+          samePartialKey(rec) &&
+          bytesEqual(rec + R_KEY + (curPkInfo & PK_LEN_MASK), SCRATCH_SID, sidLen)
+        ) {
+          probed(t, d);
+          foundRecord = rec;
+          return rec;
+        }
+      }
+    }
+    i = nextSlot(t, i);
+    d++;
+  }
+  probed(t, d);
+  return 0;
+}
+
 /** The group table slot of the current partial key (its newest record), or u32.MAX_VALUE. */
 export function findGroupSlot(): u32 {
   const t = groups;
@@ -123,8 +177,9 @@ export function findGroupSlot(): u32 {
   }
 }
 
-export function tableInsert(rec: usize): void {
-  slotInsert(sessions, load<u32>(rec, R_HASH), rec);
+/** Index a record; `keyEntry` says whether it has a key entry (its slot says so too). */
+export function tableInsert(rec: usize, keyEntry: bool): void {
+  slotInsert(sessions, load<u32>(rec, R_HASH), rec | (keyEntry ? usize(SLOT_HAS_KEY_ENTRY) : 0));
 }
 
 export function tableRemove(rec: usize): void {

@@ -1,13 +1,14 @@
 // A full consistency check of the core, called by the tests after every operation of the
 // differential test. Returns 0, or a rule number (1-12 allocator, 20+ indexes, see below).
 import { newest, oldest } from "./age";
-import { allocVerify, sizeOf } from "./alloc";
+import { allocVerify, arenaLast, arenaStart, sizeOf } from "./alloc";
+import { keyEntries, keyEntryAreaBytes, keyEntryMatches, recordHasKeyEntry } from "./key-entries";
 import { bytesEqual } from "./bytes";
 import { bytesUsed, count } from "./cache";
 import {
-  F_FREE, PK_LEN_MASK, R_GNEWER, R_GOLDER, R_HASH, R_KEY, R_LENS, R_NEWER, R_OLDER, R_PKINFO, recordBytes,
+  F_FREE, KE_BYTES, K_REC, PK_LEN_MASK, SLOT_HAS_KEY_ENTRY, R_GNEWER, R_GOLDER, R_HASH, R_KEY, R_LENS, R_NEWER, R_OLDER, R_PKINFO, recordBytes,
 } from "./layout";
-import { SATURATED, Table, hashIn, homeOf, metaAt, nextSlot, ptrAt, tagOf } from "./slots";
+import { SATURATED, Table, flagsAt, hashIn, homeOf, metaAt, nextSlot, ptrAt, tagOf } from "./slots";
 import { groups, sessions } from "./table";
 
 /**
@@ -45,6 +46,7 @@ export function verify(): i32 {
   let heads: u32 = 0;
   let inGroups: u32 = 0;
   let bytes: u64 = 0;
+  let keyed: u32 = 0;
   let prev: usize = 0;
   for (let r = oldest; r; r = load<u32>(r, R_NEWER)) {
     if (usize(load<u32>(r, R_OLDER)) != prev) return 20;
@@ -54,6 +56,11 @@ export function verify(): i32 {
     if (sizeOf(r) < need) return 23;
     bytes += need;
     if (++records > count) return 24;
+    // a record of a page or more with a short key has an exact key entry, and its slot says so
+    if (recordHasKeyEntry(r)) {
+      if (!keyEntryMatches(r)) return 40;
+      keyed++;
+    }
     prev = r;
     if (load<u32>(r, R_GNEWER)) continue;
     // a group head: its list, all with the same partial key
@@ -73,5 +80,14 @@ export function verify(): i32 {
   // every group slot points at a group head
   for (let i: u32 = 0; i < groups.n; i++) if (metaAt(groups, i) && load<u32>(ptrAt(groups, i), R_GNEWER)) return 28;
   if (bytes != u64(bytesUsed)) return 39;
+  // every session slot's key-entry flag is right, and no entry is left over from a record gone
+  for (let i: u32 = 0; i < sessions.n; i++) {
+    if (metaAt(sessions, i) && bool(flagsAt(sessions, i) & SLOT_HAS_KEY_ENTRY) != recordHasKeyEntry(ptrAt(sessions, i))) return 41;
+  }
+  let entries: u32 = 0;
+  for (let ke = keyEntries; ke < keyEntries + usize(keyEntryAreaBytes(f64(arenaLast + 8 - arenaStart))); ke += KE_BYTES) {
+    if (load<u32>(ke, K_REC)) entries++;
+  }
+  if (entries != keyed) return 42;
   return 0;
 }
