@@ -32,7 +32,7 @@ export const MODES = {
   quick: {
     settle: false,
     rounds: 5,
-    budgetMs: 20,
+    budgetMs: 15,
     scenarios: [
       scenario('160B-10k', 10_000, 160, { ...QUICK, churn: 20_000, mixed: 50_000, churnMemory: 100_000, heapObjects: true }),
       scenario('160B-100k', 100_000, 160, { ...QUICK, churn: 20_000, mixed: 50_000, churnMemory: 100_000 }),
