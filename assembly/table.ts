@@ -77,8 +77,30 @@ export const WARMED_BYTES: usize = 256;
   warmSink ^= load<u32>(min(rec + 64, last)) ^ load<u32>(min(rec + 128, last)) ^ load<u32>(min(rec + 192, last));
 }
 
-/** The record whose key is the current partial key and the session id in scratch (hash h), or 0. */
-export function findSession(h: u32, sidLen: u32): usize {
+/** Whether record `rec` holds the current key (hash h, session id of sidLen bytes in scratch). */
+function recordHasKey(rec: usize, h: u32, sidLen: u32): bool {
+  return load<u32>(rec, R_HASH) == h &&
+    load<u32>(rec, R_LENS) >> 24 == sidLen &&
+    samePartialKey(rec) &&
+    bytesEqual(rec + R_KEY + (curPkInfo & PK_LEN_MASK), SCRATCH_SID, sidLen);
+}
+
+/** Whether key entry `ke` holds the current key (its K_* fields mirror the record's R_* ones). */
+function entryHasKey(ke: usize, h: u32, sidLen: u32): bool {
+  return load<u32>(ke, K_HASH) == h &&
+    load<u32>(ke, K_LENS) >> 24 == sidLen &&
+    samePartialKeyAt(ke + K_KEY, load<u16>(ke, K_PKINFO)) &&
+    bytesEqual(ke + K_KEY + (curPkInfo & PK_LEN_MASK), SCRATCH_SID, sidLen);
+}
+
+/** The record found by the last findSession or findSessionKey hit. */
+export let foundRecord: usize = 0;
+
+/**
+ * Probe the session table for the current key (hash h). With `entries`, a record with a key
+ * entry is checked in its entry and not read. Returns what matched (entry or record; 0: none).
+ */
+function probe(h: u32, sidLen: u32, entries: bool): usize {
   const t = sessions;
   const tag = tagOf(h);
   let i = homeOf(t, h);
@@ -90,15 +112,18 @@ export function findSession(h: u32, sidLen: u32): usize {
     if (!m || (md < d && md != SATURATED)) break;
     if ((m & 0xff) == tag) {
       const rec = ptrAt(t, i);
-      warm(rec);
-      if (
-        load<u32>(rec, R_HASH) == h &&
-        load<u32>(rec, R_LENS) >> 24 == sidLen &&
-        samePartialKey(rec) &&
-        bytesEqual(rec + R_KEY + (curPkInfo & PK_LEN_MASK), SCRATCH_SID, sidLen)
-      ) {
+      let found: usize = 0;
+      if (entries && flagsAt(t, i) & SLOT_HAS_KEY_ENTRY) {
+        const ke = keyEntryOf(rec);
+        if (entryHasKey(ke, h, sidLen)) found = ke;
+      } else {
+        warm(rec);
+        if (recordHasKey(rec, h, sidLen)) found = rec;
+      }
+      if (found) {
         probed(t, d);
-        return rec;
+        foundRecord = rec;
+        return found;
       }
     }
     i = nextSlot(t, i);
@@ -108,8 +133,10 @@ export function findSession(h: u32, sidLen: u32): usize {
   return 0;
 }
 
-/** The record of the last findSessionKey hit. */
-export let foundRecord: usize = 0;
+/** The record whose key is the current partial key and the session id in scratch (hash h), or 0. */
+export function findSession(h: u32, sidLen: u32): usize {
+  return probe(h, sidLen, false);
+}
 
 /**
  * findSession for zero-copy lookups: a record with a key entry is checked in its entry, so the
@@ -117,47 +144,7 @@ export let foundRecord: usize = 0;
  * the record is then at foundRecord. Both carry the key fields at their own offsets (K_* / R_*).
  */
 export function findSessionKey(h: u32, sidLen: u32): usize {
-  const t = sessions;
-  const tag = tagOf(h);
-  let i = homeOf(t, h);
-  let d: u32 = 0;
-  while (true) {
-    const m = metaAt(t, i);
-    const md = m >> 8;
-    if (!m || (md < d && md != SATURATED)) break;
-    if ((m & 0xff) == tag) {
-      const rec = ptrAt(t, i);
-      if (flagsAt(t, i) & SLOT_HAS_KEY_ENTRY) {
-        const ke = keyEntryOf(rec);
-        if (
-          load<u32>(ke, K_HASH) == h &&
-          load<u32>(ke, K_LENS) >> 24 == sidLen &&
-          samePartialKeyAt(ke + K_KEY, load<u16>(ke, K_PKINFO)) &&
-          bytesEqual(ke + K_KEY + (curPkInfo & PK_LEN_MASK), SCRATCH_SID, sidLen)
-        ) {
-          probed(t, d);
-          foundRecord = rec;
-          return ke;
-        }
-      } else {
-        warm(rec);
-        if (
-          load<u32>(rec, R_HASH) == h &&
-          load<u32>(rec, R_LENS) >> 24 == sidLen &&
-          samePartialKey(rec) &&
-          bytesEqual(rec + R_KEY + (curPkInfo & PK_LEN_MASK), SCRATCH_SID, sidLen)
-        ) {
-          probed(t, d);
-          foundRecord = rec;
-          return rec;
-        }
-      }
-    }
-    i = nextSlot(t, i);
-    d++;
-  }
-  probed(t, d);
-  return 0;
+  return probe(h, sidLen, true);
 }
 
 /** The group table slot of the current partial key (its newest record), or u32.MAX_VALUE. */
