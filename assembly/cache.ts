@@ -122,39 +122,19 @@ export function lookup(pkArg: i32, sidLen: u32, now: f64, limit: u32, copying: i
   return lookupHashed(sessionHash(sidLen), sidLen, now, limit, copying);
 }
 
-/** lookup once the partial key is current and the key's hash `h` is known. */
-function lookupHashed(h: u32, sidLen: u32, now: f64, limit: u32, copying: i32): usize {
-  if (!copying) return lookupKeyed(h, sidLen, now, limit);
-  const rec = findLive(h, sidLen, now);
-  if (!rec) {
-    bump(S_MISSES);
-    return done(sidLen, 0);
-  }
-  const len = load<u32>(rec, R_LENS) & 0xffffff;
-  store<u32>(RESULT, len);
-  if (len > limit) return done(sidLen, TOO_LONG);
-  bump(S_HITS);
-  lastFound = rec;
-  const at = sessionAt(rec);
-  if (copying) fetchRest(rec, at + len);
-  return done(sidLen, at);
-}
-
 /**
- * lookup for a caller that will not read the session now (lookupView): a record with a key entry
- * is found, checked and answered from its entry, so the record is not read at all (a record of a
- * page or more costs a DRAM and a TLB miss; its entry sits among the others).
+ * lookup once the partial key is current and the key's hash `h` is known. A caller that will not
+ * read the session now (`copying` 0: lookupView) has a record with a key entry found, checked and
+ * answered from its entry, so the record is not read at all (a record of a page or more costs a
+ * DRAM and a TLB miss; its entry sits among the others). A copying caller reads the record.
  */
-function lookupKeyed(h: u32, sidLen: u32, now: f64, limit: u32): usize {
-  const found = findSessionKey(h, sidLen);
-  if (!found) {
-    bump(S_MISSES);
-    return done(sidLen, 0);
-  }
+function lookupHashed(h: u32, sidLen: u32, now: f64, limit: u32, copying: i32): usize {
+  const found = copying ? findSession(h, sidLen) : findSessionKey(h, sidLen);
   const rec = foundRecord;
+  // the key fields are in the entry (K_*) or in the record (R_*)
   const fromEntry = found != rec;
-  if (now - load<f64>(found + (fromEntry ? K_TIME : R_TIME)) >= lifetime) {
-    removeRecord(rec, S_EXPIRED);
+  if (!found || now - load<f64>(found + (fromEntry ? K_TIME : R_TIME)) >= lifetime) {
+    if (found) removeRecord(rec, S_EXPIRED);
     bump(S_MISSES);
     return done(sidLen, 0);
   }
@@ -165,7 +145,9 @@ function lookupKeyed(h: u32, sidLen: u32, now: f64, limit: u32): usize {
   if (len > limit) return done(sidLen, TOO_LONG);
   bump(S_HITS);
   lastFound = rec;
-  return done(sidLen, rec + R_KEY + pkLen + (lens >> 24));
+  const at = rec + R_KEY + pkLen + (lens >> 24);
+  if (copying) fetchRest(rec, at + len);
+  return done(sidLen, at);
 }
 
 /**

@@ -64,7 +64,7 @@ export function init(maxSessions: u32, budget: u32, lifetimeMs: f64, onFull: i32
   const start = (tablesEnd + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1);
   const arena = usize(arenaBytes(maxSessions, budget));
   allocReset(start, start + arena - 8);
-  keyEntriesReset(start + arena); // right after the sentinel
+  keyEntriesReset(start + arena, usize(keyEntryAreaBytes(f64(arena)))); // right after the sentinel
   cacheInit(maxSessions, budget, lifetimeMs, onFull);
   return 0;
 }

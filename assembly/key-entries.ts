@@ -8,11 +8,13 @@ import {
   R_PKINFO, R_TIME, hasKeyEntry,
 } from "./layout";
 
-/** Start of the key entry area (placed after the arena by init). */
+/** The key entry area, [keyEntries, keyEntriesEnd) (placed after the arena by init). */
 export let keyEntries: usize = 0;
+export let keyEntriesEnd: usize = 0;
 
-export function keyEntriesReset(at: usize): void {
+export function keyEntriesReset(at: usize, bytes: usize): void {
   keyEntries = at;
+  keyEntriesEnd = at + bytes;
 }
 
 /** Bytes of the key entry area for an arena of `arenaBytes`: one entry per KE_MIN_BLOCK. */

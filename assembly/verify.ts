@@ -1,8 +1,8 @@
 // A full consistency check of the core, called by the tests after every operation of the
 // differential test. Returns 0, or a rule number (1-12 allocator, 20+ indexes, see below).
 import { newest, oldest } from "./age";
-import { allocVerify, arenaLast, arenaStart, sizeOf } from "./alloc";
-import { keyEntries, keyEntryAreaBytes, keyEntryMatches, recordHasKeyEntry } from "./key-entries";
+import { allocVerify, sizeOf } from "./alloc";
+import { keyEntries, keyEntriesEnd, keyEntryMatches, recordHasKeyEntry } from "./key-entries";
 import { bytesEqual } from "./bytes";
 import { bytesUsed, count } from "./cache";
 import {
@@ -85,7 +85,7 @@ export function verify(): i32 {
     if (metaAt(sessions, i) && bool(flagsAt(sessions, i) & SLOT_HAS_KEY_ENTRY) != recordHasKeyEntry(ptrAt(sessions, i))) return 41;
   }
   let entries: u32 = 0;
-  for (let ke = keyEntries; ke < keyEntries + usize(keyEntryAreaBytes(f64(arenaLast + 8 - arenaStart))); ke += KE_BYTES) {
+  for (let ke = keyEntries; ke < keyEntriesEnd; ke += KE_BYTES) {
     if (load<u32>(ke, K_REC)) entries++;
   }
   if (entries != keyed) return 42;
