@@ -50,19 +50,19 @@ export const SATURATED: u32 = 255;
   return load<u16>(t.meta + (usize(i) << 1));
 }
 
-/** The record of slot i (flag bits removed). */
-@inline export function ptrAt(t: Table, i: u32): usize {
-  return load<u32>(t.ptrs + (usize(i) << 2)) & ~7;
+/** Slot i's pointer word as stored: the record with its flag bits. */
+@inline export function wordAt(t: Table, i: u32): usize {
+  return load<u32>(t.ptrs + (usize(i) << 2));
 }
 
-/** Slot i's pointer word as stored: the record with its flag bits. */
-@inline function wordAt(t: Table, i: u32): usize {
-  return load<u32>(t.ptrs + (usize(i) << 2));
+/** The record of slot i (flag bits removed). */
+@inline export function ptrAt(t: Table, i: u32): usize {
+  return wordAt(t, i) & ~7;
 }
 
 /** The flag bits of slot i's pointer. */
 @inline export function flagsAt(t: Table, i: u32): u32 {
-  return load<u32>(t.ptrs + (usize(i) << 2)) & 7;
+  return u32(wordAt(t, i)) & 7;
 }
 
 @inline function setSlot(t: Table, i: u32, meta: u32, ptr: usize): void {

@@ -10,8 +10,8 @@ import {
   SCRATCH_PK, SCRATCH_SID, SESSION_TABLE, SLOT_HAS_KEY_ENTRY,
 } from "./layout";
 import {
-  SATURATED, Table, flagsAt, hashIn, homeOf, metaAt, nextSlot, probed, ptrAt, setPtr, slotFind, slotInsert,
-  slotRemove, tagOf,
+  SATURATED, Table, hashIn, homeOf, metaAt, nextSlot, probed, ptrAt, setPtr, slotFind, slotInsert,
+  slotRemove, tagOf, wordAt,
 } from "./slots";
 
 export const sessions = changetype<Table>(SESSION_TABLE);
@@ -111,9 +111,10 @@ function probe(h: u32, sidLen: u32, entries: bool): usize {
     // empty, or a slot nearer its home than we are from ours: the key is not in the table
     if (!m || (md < d && md != SATURATED)) break;
     if ((m & 0xff) == tag) {
-      const rec = ptrAt(t, i);
+      const word = wordAt(t, i); // one load for the record and its key-entry flag
+      const rec = word & ~7;
       let found: usize = 0;
-      if (entries && flagsAt(t, i) & SLOT_HAS_KEY_ENTRY) {
+      if (entries && word & SLOT_HAS_KEY_ENTRY) {
         const ke = keyEntryOf(rec);
         if (entryHasKey(ke, h, sidLen)) found = ke;
       } else {
