@@ -4,7 +4,8 @@
 //   node bench/micro.mjs <entries> <sessionBytes> <op> [contender] [seconds]
 //   BENCH_LIB=/path/to/other/dist/index.js node bench/micro.mjs ...   (another build)
 //
-// op: copy (lookup), into (lookupInto), view (lookupView), many (lookupMany, batches of 64),
+// op: copy (lookup), into (lookupInto), view (lookupView), many (lookupMany, batches of 64), miss
+// (lookup of keys never stored),
 // replace (update of stored keys), churn (delete a stored session and insert a new one: one pass
 // of 400k pairs, ns per pair) or mixed (the benchmark's mixed stream, one pass of 2M ops).
 // Prints one line: `<contender> <entries>x<bytes> <op> <ns> ns/op`. Run the two builds
@@ -13,7 +14,7 @@ import { createContender } from './contenders.mjs';
 import { batchesOf, playChurn, playMixed } from './streams.mjs';
 import { Workload } from './workload.mjs';
 
-const OPS = ['copy', 'into', 'view', 'many', 'replace', 'churn', 'mixed'];
+const OPS = ['copy', 'into', 'view', 'many', 'miss', 'replace', 'churn', 'mixed'];
 const [entries, sessionBytes] = [Number(process.argv[2]), Number(process.argv[3])];
 const [op, name = 'wasm', seconds = '4'] = process.argv.slice(4);
 if (!(entries > 0) || !(sessionBytes > 0) || !OPS.includes(op)) {
@@ -31,6 +32,7 @@ for (let i = 0; i < entries; i++) cache.update(w.keyInto(i, reused), w.session(i
 const KEYS = Math.min(1 << 16, entries);
 const hits = w.hitKeys(KEYS);
 const batches = batchesOf(hits);
+const misses = w.missKeys(KEYS);
 const target = new Uint8Array(sessionBytes);
 let sink = 0;
 
@@ -52,6 +54,7 @@ const passes = {
       for (let j = 0; j < found.length; j++) sink += found[j].length;
     }
   },
+  miss: () => { for (let i = 0; i < KEYS; i++) sink += cache.lookup(misses[i]) === undefined ? 1 : 0; },
   replace: () => { for (let i = 0; i < KEYS; i++) cache.update(hits[i], w.session(i)); },
 };
 
