@@ -61,6 +61,36 @@ const WASM32_MAX = 2 ** 32;
 const PK_STRING = 0x10000;
 /** Partial-key argument meaning "the same partial key as the previous call". */
 const PK_SAME = -1;
+/**
+ * Write the char codes of `pk` at byte `at` (4-aligned) of `words`' buffer, one byte each, and
+ * return all of them or-ed together: the bytes are the string's UTF-8 only if that is below 0x80.
+ * Four chars per 32-bit store: the store and its bounds check cost about as much as a charCodeAt
+ * (10k x 160 B lookups: 250-289 -> 244-259 ns). The last store may write up to 4 bytes past the
+ * string: into scratch's pad, or in a batch where the session id is written next.
+ */
+function writeChars(words: Int32Array, at: number, pk: string): number {
+  const n = pk.length;
+  let w = at >> 2;
+  let any = 0;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const a = pk.charCodeAt(i);
+    const b = pk.charCodeAt(i + 1);
+    const c = pk.charCodeAt(i + 2);
+    const d = pk.charCodeAt(i + 3);
+    any |= a | b | c | d;
+    words[w++] = a | (b << 8) | (c << 16) | (d << 24);
+  }
+  let last = 0;
+  for (let shift = 0; i < n; i++, shift += 8) {
+    const c = pk.charCodeAt(i);
+    any |= c;
+    last |= c << shift;
+  }
+  words[w] = last;
+  return any;
+}
+
 /** The core's lookup answer for a session longer than the limit passed (lookupInto). */
 const TOO_LONG = 1;
 const NO_LIMIT = 0xffffffff;
@@ -143,15 +173,11 @@ export class WasmSessionCache implements SessionCache {
       if (pk === this.lastPk) return PK_SAME;
       this.lastPk = undefined;
       const n = pk.length;
-      for (let i = 0; i < n; i++) {
-        const c = pk.charCodeAt(i);
-        if (c >= 0x80) {
-          const bytes = utf8PartialKey(fn, pk);
-          mem.set(bytes, at);
-          this.lastPk = pk;
-          return bytes.length | PK_STRING;
-        }
-        mem[at + i] = c;
+      if (writeChars(this.words, at, pk) >= 0x80) {
+        const bytes = utf8PartialKey(fn, pk);
+        mem.set(bytes, at);
+        this.lastPk = pk;
+        return bytes.length | PK_STRING;
       }
       this.lastPk = pk;
       return n | PK_STRING;
@@ -243,7 +269,7 @@ export class WasmSessionCache implements SessionCache {
         if (at + size > this.batchAt + BATCH_BYTES) break;
         this.words[at >> 2] = typeof pk === 'string' ? pkLen | PK_STRING : pkLen;
         this.words[(at >> 2) + 1] = idLen;
-        if (typeof pk === 'string' && bytes === EMPTY) for (let j = 0; j < pkLen; j++) mem[at + 8 + j] = pk.charCodeAt(j);
+        if (typeof pk === 'string' && bytes === EMPTY) writeChars(this.words, at + 8, pk);
         else mem.set(bytes, at + 8);
         mem.set(key.sessionId, at + 8 + ((pkLen + 7) & ~7));
         at += size;

@@ -176,6 +176,36 @@ describe.each(impls)('$name cache', ({ create }) => {
     cache.terminate();
   });
 
+  test('partial-key strings of 0-13 and 509-512 chars, ASCII or not anywhere, are keyed by their UTF-8 bytes', () => {
+    // The wasm layer packs four chars per store and checks for non-ASCII once per string: every
+    // length mod 4, a non-ASCII char in each place, and a long key written before a short one
+    // (stale bytes past the end) must still give exactly the UTF-8 bytes.
+    const cache = create({ role: 'client', maxSessions: 10_000 });
+    const utf8 = new TextEncoder();
+    const pks: string[] = [];
+    for (const n of [13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 509, 510, 511, 512]) {
+      const ascii = Array.from({ length: n }, (_, i) => String.fromCharCode(0x61 + ((i * 7 + n) % 26))).join('');
+      pks.push(ascii);
+      for (let at = 0; at < Math.min(n, 13); at++) {
+        for (const c of ['\u00e9', '\u20ac', '\u0100']) {
+          const pk = ascii.slice(0, at) + c + ascii.slice(at + 1);
+          if (utf8.encode(pk).length <= 512) pks.push(pk);
+        }
+      }
+    }
+    pks.forEach((pk, i) => cache.update(key(pk, i), bytes(20, i)));
+    expect(cache.size).toBe(pks.length);
+    const byBytes = pks.map((pk, i) => hex(cache.lookup(key(utf8.encode(pk), i))));
+    expect(byBytes).toEqual(pks.map((_, i) => hex(bytes(20, i))));
+    expect(cache.lookupMany(pks.map((pk, i) => key(pk, i))).map(hex)).toEqual(byBytes);
+    pks.forEach((pk, i) => {
+      if (pk.length > 0) expect(cache.lookup(key(pk.slice(0, -1), i))).toBeUndefined();
+      if (utf8.encode(pk).length < 512) expect(cache.lookup(key(`${pk}a`, i))).toBeUndefined();
+    });
+    expect(cache.foldl((e, acc: unknown[]) => [...acc, e.key.partialKey], [])).toEqual(pks);
+    cache.terminate();
+  });
+
   test('session ids of 1 and 255 bytes, and partial keys of 0 and 512 bytes, are accepted', () => {
     const cache = create({ role: 'client' });
     const longPk = 'p'.repeat(512);
