@@ -1,13 +1,15 @@
 // One contender, one operation, one process: for comparing two builds of the core (A/B) while
 // changing it, where the full benchmark takes about 40 minutes and its ratios move by up to 25 % from run to run.
 //
-//   node bench/micro.mjs <entries> <sessionBytes> <op> [contender] [seconds]
+//   node bench/micro.mjs <entries> <sessionBytes> <op> [contender] [seconds] [keys]
 //   BENCH_LIB=/path/to/other/dist/index.js node bench/micro.mjs ...   (another build)
 //
 // op: copy (lookup), into (lookupInto), view (lookupView), many (lookupMany, batches of 64), miss
-// (lookup of keys never stored),
-// replace (update of stored keys), churn (delete a stored session and insert a new one: one pass
-// of 400k pairs, ns per pair) or mixed (the benchmark's mixed stream, one pass of 2M ops).
+// (lookup of keys never stored), replace (update of stored keys), churn (delete a stored session
+// and insert a new one: one pass of 400k pairs, ns per pair) or mixed (the benchmark's mixed
+// stream, one pass of 2M ops).
+// keys: how many keys a pass looks up (default: the entries, at most 65536; the full benchmark's
+// passes have 65536 at every size).
 // Prints one line: `<contender> <entries>x<bytes> <op> <ns> ns/op`. Run the two builds
 // alternately, several times each: single runs on this VM differ by 5-10 %.
 import { createContender } from './contenders.mjs';
@@ -16,9 +18,9 @@ import { Workload } from './workload.mjs';
 
 const OPS = ['copy', 'into', 'view', 'many', 'miss', 'replace', 'churn', 'mixed'];
 const [entries, sessionBytes] = [Number(process.argv[2]), Number(process.argv[3])];
-const [op, name = 'wasm', seconds = '4'] = process.argv.slice(4);
-if (!(entries > 0) || !(sessionBytes > 0) || !OPS.includes(op)) {
-  console.error(`usage: node bench/micro.mjs <entries> <sessionBytes> <${OPS.join('|')}> [contender] [seconds]`);
+const [op, name = 'wasm', seconds = '4', keysArg] = process.argv.slice(4);
+if (!(entries > 0) || !(sessionBytes > 0) || !OPS.includes(op) || !(keysArg === undefined || (Number.isInteger(Number(keysArg)) && Number(keysArg) >= 1))) {
+  console.error(`usage: node bench/micro.mjs <entries> <sessionBytes> <${OPS.join('|')}> [contender] [seconds] [keys]`);
   process.exit(2);
 }
 const lib = await import(process.env.BENCH_LIB ?? new URL('../dist/index.js', import.meta.url).href);
@@ -29,7 +31,7 @@ const cache = createContender(name, lib, {
 const reused = { partialKey: '', sessionId: Buffer.alloc(32) };
 for (let i = 0; i < entries; i++) cache.update(w.keyInto(i, reused), w.session(i));
 
-const KEYS = Math.min(1 << 16, entries);
+const KEYS = keysArg === undefined ? Math.min(1 << 16, entries) : Number(keysArg);
 const hits = w.hitKeys(KEYS);
 const batches = batchesOf(hits);
 const misses = w.missKeys(KEYS);
