@@ -61,6 +61,16 @@ const WASM32_MAX = 2 ** 32;
 const PK_STRING = 0x10000;
 /** Partial-key argument meaning "the same partial key as the previous call". */
 const PK_SAME = -1;
+/** The core's lookup answer for a session longer than the limit passed (lookupInto). */
+const TOO_LONG = 1;
+const NO_LIMIT = 0xffffffff;
+/** Keys per lookupBatch call, and the bytes of the area they are written to (assembly/layout.ts). */
+const BATCH_MAX = 64;
+const BATCH_BYTES = 16384;
+
+const decoder = new TextDecoder();
+const EMPTY = new Uint8Array(0);
+
 /**
  * Write the char codes of `pk` at byte `at` (4-aligned) of `words`' buffer, one byte each, and
  * return all of them or-ed together: the bytes are the string's UTF-8 only if that is below 0x80.
@@ -91,16 +101,6 @@ function writeChars(words: Int32Array, at: number, pk: string): number {
   return any;
 }
 
-/** The core's lookup answer for a session longer than the limit passed (lookupInto). */
-const TOO_LONG = 1;
-const NO_LIMIT = 0xffffffff;
-/** Keys per lookupBatch call, and the bytes of the area they are written to (assembly/layout.ts). */
-const BATCH_MAX = 64;
-const BATCH_BYTES = 16384;
-
-const decoder = new TextDecoder();
-const EMPTY = new Uint8Array(0);
-
 /** A fresh instance of the core, with its own linear memory. */
 function instantiate(): Core {
   return new WebAssembly.Instance(coreModule(), {}).exports as unknown as Core;
@@ -116,7 +116,7 @@ export class WasmSessionCache implements SessionCache {
   private mem: Uint8Array;
   /** `mem.buffer`, kept: the getter is a slow builtin call on wasm memory. */
   private buffer: ArrayBuffer;
-  /** `mem` as 32-bit words (batch headers are 8-aligned). */
+  /** `mem` as 32-bit words (batch headers are 8-aligned; scratch's partial key is 4-aligned). */
   private words: Int32Array;
   /** Where lookupMany's touch passes leave their result, so they are not optimised away. */
   private touched = 0;
@@ -159,6 +159,10 @@ export class WasmSessionCache implements SessionCache {
     this.pkAt = core.pkAddress();
     this.sidAt = core.sidAddress();
     this.batchAt = core.batchAddress();
+    // writeChars and the batch headers store whole words there.
+    if (this.pkAt % 4 !== 0 || this.batchAt % 8 !== 0) {
+      throw new Error('createSessionCache: build/core.wasm has unaligned scratch areas (a build fault)');
+    }
     this.batchResults = new Uint32Array(buffer, core.batchResultsAddress(), BATCH_MAX * 2);
     crypto.getRandomValues(new Uint8Array(buffer, core.hashKeyAddress(), core.hashKeyBytes()));
     this.maxSessionBytes = o.maxSessionBytes;
