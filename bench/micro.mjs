@@ -6,17 +6,18 @@
 //
 // op: copy (lookup), into (lookupInto), view (lookupView), many (lookupMany, batches of 64), miss
 // (lookup of keys never stored), replace (update of stored keys), churn (delete a stored session
-// and insert a new one: one pass of 400k pairs, ns per pair) or mixed (the benchmark's mixed
-// stream, one pass of 2M ops).
+// and insert a new one: one pass of 400k pairs, ns per pair), mixed (the benchmark's mixed
+// stream, one pass of 2M ops) or mixed-into (the same stream with its hits and misses answered by
+// lookupInto one reused buffer, as the server adapter answers resumeSession).
 // keys: how many keys a pass looks up (default: the entries, at most 65536; the full benchmark's
 // passes have 65536 at every size).
 // Prints one line: `<contender> <entries>x<bytes> <op> <ns> ns/op`. Run the two builds
 // alternately, several times each: single runs on this VM differ by 5-10 %.
 import { createContender } from './contenders.mjs';
-import { batchesOf, playChurn, playMixed } from './streams.mjs';
+import { batchesOf, playChurn, playMixed, playMixedInto } from './streams.mjs';
 import { Workload } from './workload.mjs';
 
-const OPS = ['copy', 'into', 'view', 'many', 'miss', 'replace', 'churn', 'mixed'];
+const OPS = ['copy', 'into', 'view', 'many', 'miss', 'replace', 'churn', 'mixed', 'mixed-into'];
 const [entries, sessionBytes] = [Number(process.argv[2]), Number(process.argv[3])];
 const [op, name = 'wasm', seconds = '4', keysArg] = process.argv.slice(4);
 if (!(entries > 0) || !(sessionBytes > 0) || !OPS.includes(op) || !(keysArg === undefined || (Number.isInteger(Number(keysArg)) && Number(keysArg) >= 1))) {
@@ -74,6 +75,9 @@ if (op === 'churn') {
 } else if (op === 'mixed') {
   const plan = w.mixedPlan(2_000_000);
   ns = timeOnce(() => { sink += playMixed(cache, w, plan); }, plan.ops.length);
+} else if (op === 'mixed-into') {
+  const plan = w.mixedPlan(2_000_000);
+  ns = timeOnce(() => { sink += playMixedInto(cache, w, plan, target); }, plan.ops.length);
 } else {
   passes[op](); // warm up
   let ops = 0;

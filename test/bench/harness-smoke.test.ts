@@ -55,9 +55,10 @@ test('bench/micro.mjs times each operation, for the package and for a JS contend
   const run = (...args: string[]) =>
     execFileSync(process.execPath, ['bench/micro.mjs', ...args], { encoding: 'utf8' }).trim();
   const cases = [
-    ...['copy', 'into', 'view', 'many', 'replace', 'churn', 'mixed'].map((op) => [op, 'wasm']),
-    ['view', 'map'], // contenders without lookupView / lookupMany fall back to lookup
+    ...['copy', 'into', 'view', 'many', 'miss', 'replace', 'churn', 'mixed', 'mixed-into'].map((op) => [op, 'wasm']),
+    ['view', 'map'], // contenders without lookupView / lookupMany / lookupInto fall back to lookup
     ['many', 'lru-cache'],
+    ['mixed-into', 'lru-cache'],
   ];
   for (const [op, contender] of cases) {
     const line = run('2000', '160', op!, contender!, '0.02');
