@@ -39,29 +39,12 @@ export function playMixed(cache, w, { ops: kinds, keys }) {
 }
 
 /**
- * playMixed with every hit answered as the server adapter answers resumeSession: lookupInto one
- * reused buffer, no fresh copy (contenders without lookupInto: lookup). For comparison with the
- * mixed stream, which times lookup; not a figure the targets judge.
+ * playMixed with every lookup answered as the server adapter answers resumeSession: lookupInto
+ * one reused buffer, no fresh copy (contenders without lookupInto: lookup). For comparison with
+ * the mixed stream, which times lookup; not a figure the targets judge.
  */
-export function playMixedInto(cache, w, { ops: kinds, keys }, target) {
-  if (cache.lookupInto === undefined) return playMixed(cache, w, { ops: kinds, keys });
-  let sink = 0;
-  for (let i = 0; i < kinds.length; i++) {
-    const k = keys[i];
-    switch (kinds[i]) {
-      case 0:
-        sink += cache.lookupInto(k, target);
-        break;
-      case 1:
-        sink += cache.lookupInto(k, target) < 0 ? 1 : 0;
-        break;
-      case 2:
-        cache.update(k, w.session(i));
-        break;
-      default:
-        cache.delete(k[0]);
-        cache.update(k[1], w.session(i));
-    }
-  }
-  return sink;
+export function playMixedInto(cache, w, plan, target) {
+  if (cache.lookupInto === undefined) return playMixed(cache, w, plan);
+  const viaInto = { ...cache, lookup: (k) => (cache.lookupInto(k, target) < 0 ? undefined : target) };
+  return playMixed(viaInto, w, plan);
 }
