@@ -72,12 +72,10 @@ let ns;
 if (op === 'churn') {
   const plan = w.churnPlan(400_000);
   ns = timeOnce(() => playChurn(cache, w, plan), plan.length);
-} else if (op === 'mixed') {
+} else if (op === 'mixed' || op === 'mixed-into') {
   const plan = w.mixedPlan(2_000_000);
-  ns = timeOnce(() => { sink += playMixed(cache, w, plan); }, plan.ops.length);
-} else if (op === 'mixed-into') {
-  const plan = w.mixedPlan(2_000_000);
-  ns = timeOnce(() => { sink += playMixedInto(cache, w, plan, target); }, plan.ops.length);
+  const play = op === 'mixed' ? playMixed : playMixedInto; // playMixed ignores the target
+  ns = timeOnce(() => { sink += play(cache, w, plan, target); }, plan.ops.length);
 } else {
   passes[op](); // warm up
   let ops = 0;
