@@ -1,4 +1,5 @@
 // Output of a benchmark run: a table on stdout, every figure in JSON, ratios as an SVG chart.
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +18,19 @@ export function machine() {
     node: process.version,
     v8: process.versions.v8,
   };
+}
+
+/**
+ * The commit the run measured (`-dirty` if the working tree differed from it), or null outside a
+ * git checkout: runs are compared across commits (bench/summarize.mjs).
+ */
+export function commit() {
+  try {
+    const cwd = fileURLToPath(new URL('..', import.meta.url));
+    return execFileSync('git', ['describe', '--always', '--dirty', '--abbrev=7'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return null;
+  }
 }
 
 /** A whole number; a small negative figure (measurement noise) that rounds to zero prints as 0, not -0. */
@@ -119,7 +133,7 @@ export function markdown(results) {
   const m = results.machine;
   const ss = results.scenarios;
   const out = [
-    `Run of ${results.started.slice(0, 10)}, \`${results.mode}\` mode, ${m.cores}-core ${m.cpu}, ${(m.memoryBytes / 2 ** 30).toFixed(0)} GiB, ${m.platform}, Node ${m.node}.`,
+    `Run of ${results.started.slice(0, 10)}${results.commit ? ` on commit ${results.commit}` : ''}, \`${results.mode}\` mode, ${m.cores}-core ${m.cpu}, ${(m.memoryBytes / 2 ** 30).toFixed(0)} GiB, ${m.platform}, Node ${m.node}.`,
     '',
     '**Ratios**: this package\'s WebAssembly cache, operations per second over the other\'s, same run (higher is better).',
     '',

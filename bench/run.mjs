@@ -10,7 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CONTENDERS } from './contenders.mjs';
 import { runEndToEnd } from './e2e.mjs';
-import { machine, writeReport } from './report.mjs';
+import { commit, machine, writeReport } from './report.mjs';
 import { MODES, OPERATIONS } from './scenarios.mjs';
 import { evaluateTargets } from './targets.mjs';
 import { Workload } from './workload.mjs';
@@ -146,7 +146,7 @@ async function runScenario(scenario) {
 }
 
 const started = Date.now();
-const results = { mode: modeName, settle, memoryReducer, machine: machine(), started: new Date(started).toISOString(), scenarios: [] };
+const results = { mode: modeName, settle, memoryReducer, machine: machine(), commit: commit(), started: new Date(started).toISOString(), scenarios: [] };
 for (const scenario of mode.scenarios) {
   if (only !== undefined && scenario.id !== only) continue;
   results.scenarios.push(await runScenario(scenario));

@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+// The benchmark issue's targets over several runs: every run's figure for each check, the median
+// over the runs, and how many runs met each target. On this VM one run can miss a target that its
+// code meets in most runs (a contender's rounds of one operation spread 1.5-2x), so a verdict on
+// the code is read here, over several runs, as well as from one run's report.
+//   node bench/summarize.mjs [LABEL=]bench-full.json ...
+// Prints a Markdown table. A label defaults to the file's name without `.json`.
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { evaluateTargets, meets } from './targets.mjs';
+
+const USAGE = 'usage: node bench/summarize.mjs [LABEL=]results.json ... (the JSON files `npm run bench` writes)';
+
+/** The middle value (the mean of the two middle ones for an even count). */
+function median(values) {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** One run's results file: its label and its targets, evaluated again from its raw figures. */
+function loadRun(arg) {
+  const eq = arg.indexOf('=');
+  const path = eq > 0 ? arg.slice(eq + 1) : arg;
+  const label = eq > 0 ? arg.slice(0, eq) : basename(path, '.json');
+  const results = JSON.parse(readFileSync(path, 'utf8'));
+  if (!Array.isArray(results.scenarios) || typeof results.mode !== 'string') {
+    throw new Error(`${path}: not a results file of bench/run.mjs`);
+  }
+  return { label, commit: results.commit, mode: results.mode, targets: evaluateTargets(results, results.mode) };
+}
+
+const checkName = (c) =>
+  c.kind === 'ratio' ? `${c.scenario} ${c.op} × ${c.baseline} ≥ ${c.min}` :
+  c.kind === 'memory' ? `${c.scenario} resident B/entry ≤ ${c.limit?.toFixed(0)}, ± 5 % after churn` :
+  c.kind === 'gc' ? `${c.scenario} longest GC pause ≤ 3 ms` : `${c.scenario} heap objects per session`;
+
+const figure = (c, value, growth) =>
+  value === undefined ? 'n/a' :
+  c.kind === 'ratio' ? `${value.toFixed(2)}×` :
+  c.kind === 'memory' ? `${value.toFixed(0)} B, ${growth >= 0 ? '+' : '−'}${Math.abs(growth * 100).toFixed(1)} %` :
+  c.kind === 'gc' ? `${value.toFixed(2)} ms` : value.toFixed(3);
+
+/**
+ * The Markdown summary of `runs` (from loadRun): a row per check with each run's figure (a miss in
+ * bold), the median and its verdict, then per target and per run how many were met.
+ */
+function summarize(runs) {
+  const modes = new Set(runs.map((r) => r.mode));
+  if (modes.size > 1) throw new Error(`runs of different modes (${[...modes].join(', ')}) cannot be summarised together`);
+  const lines = [
+    `| check | ${runs.map((r) => r.label).join(' | ')} | median | median meets it |`,
+    `|---|${runs.map(() => '---:|').join('')}---:|---|`,
+  ];
+  const metIn = [];
+  runs[0].targets.forEach((t, ti) => {
+    metIn.push(runs.filter((r) => r.targets[ti].met).length);
+    t.checks.forEach((c0, ci) => {
+      const checks = runs.map((r) => r.targets[ti].checks[ci]);
+      const known = checks.filter((c) => c.met !== null && c.value !== undefined);
+      const cells = checks.map((c) => (c.met === false ? `**${figure(c, c.value, c.growth)}**` : figure(c, c.value, c.growth)));
+      let verdict = 'n/a';
+      let mid = 'n/a';
+      if (known.length > 0) {
+        const value = median(known.map((c) => c.value));
+        const growth = c0.kind === 'memory' ? median(known.map((c) => c.growth)) : undefined;
+        mid = figure(c0, value, growth);
+        verdict = meets(known[0], value, growth) ? 'yes' : '**no**';
+      }
+      lines.push(`| ${checkName(checks[0])} | ${cells.join(' | ')} | ${mid} | ${verdict} |`);
+    });
+  });
+  lines.push('');
+  runs[0].targets.forEach((t, ti) => lines.push(`- ${t.name}: met in ${metIn[ti]} of ${runs.length} runs`));
+  lines.push('');
+  for (const r of runs) lines.push(`- run ${r.label}${r.commit ? ` (${r.commit})` : ''}: ${r.targets.filter((t) => t.met).length} of ${r.targets.length} targets met`);
+  return lines.join('\n');
+}
+
+const args = process.argv.slice(2);
+if (args.length === 0 || args.includes('--help')) {
+  console.error(USAGE);
+  process.exit(args.length === 0 ? 2 : 0);
+}
+console.log(summarize(args.map(loadRun)));

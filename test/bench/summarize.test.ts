@@ -1,0 +1,54 @@
+// bench/summarize.mjs reads targets over several runs: each run's figure, the median, the counts.
+// Its inputs are run K's real results (bench/results/bench-full.json) with chosen ratios written
+// into copies, so every median and count below is known in advance.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, test } from 'vitest';
+
+const dir = mkdtempSync(join(tmpdir(), 'tsc-summarize-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const runK = readFileSync(new URL('../../bench/results/bench-full.json', import.meta.url), 'utf8');
+
+/** Run K's results with the mixed and churn ratios at 1M x 1200 B set; returns the file's path. */
+function variant(name: string, mixed: number, churn: number, extra: Record<string, unknown> = {}): string {
+  const results = { ...JSON.parse(runK), commit: `c0ffee${name.length}`, ...extra };
+  const s = results.scenarios.find((x: { id: string }) => x.id === '1200B-1M');
+  s.ratios.mixed['lru-cache'] = mixed;
+  s.ratios.churn['lru-cache'] = churn;
+  const path = join(dir, `${name}.json`);
+  writeFileSync(path, JSON.stringify(results));
+  return path;
+}
+
+const summarize = (...args: string[]) =>
+  execFileSync(process.execPath, ['bench/summarize.mjs', ...args], { encoding: 'utf8', stdio: 'pipe' });
+
+test('each run figure, the median and the counts of runs that met each target', () => {
+  const out = summarize(`A=${variant('a', 2.9, 7.0)}`, `B=${variant('b', 3.1, 9.0)}`, `C=${variant('c', 3.2, 7.5)}`);
+  const row = (check: string) => out.split('\n').find((l) => l.startsWith(`| ${check} |`));
+  expect(out.split('\n')[0]).toBe('| check | A | B | C | median | median meets it |');
+  // a miss is bold; the median of three is the middle one, judged by the target's own rule
+  expect(row('1200B-1M mixed × lru-cache ≥ 3')).toBe('| 1200B-1M mixed × lru-cache ≥ 3 | **2.90×** | 3.10× | 3.20× | 3.10× | yes |');
+  expect(row('1200B-1M churn × lru-cache ≥ 8')).toBe('| 1200B-1M churn × lru-cache ≥ 8 | **7.00×** | 9.00× | **7.50×** | 7.50× | **no** |');
+  // the other figures are run K's own, the same in every copy
+  expect(row('160B-1M lookup-hit × lru-cache ≥ 3')).toBe('| 160B-1M lookup-hit × lru-cache ≥ 3 | 3.11× | 3.11× | 3.11× | 3.11× | yes |');
+  expect(row('1200B-1M resident B/entry ≤ 1490, ± 5 % after churn')).toContain('| 1371 B, −0.9 % | yes |');
+  expect(out).toContain('- mixed stream at 1M, 1200 B: met in 2 of 3 runs');
+  expect(out).toContain('- update and churn at 1M, 1200 B: met in 1 of 3 runs');
+  // run A misses mixed and churn; K itself met every target but churn
+  expect(out).toContain('- run A (c0ffee1): 8 of 10 targets met');
+  expect(out).toContain('- run B (c0ffee1): 10 of 10 targets met');
+});
+
+test('an even number of runs takes the mean of the middle two; bad input is refused', () => {
+  const out = summarize(variant('one', 2.8, 9), variant('two', 3.3, 9));
+  expect(out).toContain('| 1200B-1M mixed × lru-cache ≥ 3 | **2.80×** | 3.30× | 3.05× | yes |');
+  expect(out.split('\n')[0]).toBe('| check | one | two | median | median meets it |');
+  expect(() => summarize()).toThrow(/usage: node bench\/summarize\.mjs/);
+  expect(() => summarize(variant('full', 3, 9), variant('quick', 3, 9, { mode: 'quick' }))).toThrow(/different modes/);
+  const notResults = join(dir, 'not.json');
+  writeFileSync(notResults, '{"hello": 1}');
+  expect(() => summarize(notResults)).toThrow(/not a results file/);
+});
