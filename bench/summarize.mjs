@@ -32,7 +32,7 @@ function loadRun(arg) {
 
 const checkName = (c) =>
   c.kind === 'ratio' ? `${c.scenario} ${c.op} × ${c.baseline} ≥ ${c.min}` :
-  c.kind === 'memory' ? `${c.scenario} resident B/entry ≤ ${c.limit?.toFixed(0)}, ± 5 % after churn` :
+  c.kind === 'memory' ? `${c.scenario} resident B/entry${c.limit === undefined ? '' : ` ≤ ${c.limit.toFixed(0)}`}, ± 5 % after churn` :
   c.kind === 'gc' ? `${c.scenario} longest GC pause ≤ 3 ms` : `${c.scenario} heap objects per session`;
 
 const figure = (c, value, growth) =>
@@ -82,4 +82,9 @@ if (args.length === 0 || args.includes('--help')) {
   console.error(USAGE);
   process.exit(args.length === 0 ? 2 : 0);
 }
-console.log(summarize(args.map(loadRun)));
+try {
+  console.log(summarize(args.map(loadRun)));
+} catch (e) {
+  console.error(`bench/summarize.mjs: ${e instanceof Error ? e.message : e}`);
+  process.exit(2);
+}

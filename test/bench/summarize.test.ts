@@ -51,4 +51,5 @@ test('an even number of runs takes the mean of the middle two; bad input is refu
   const notResults = join(dir, 'not.json');
   writeFileSync(notResults, '{"hello": 1}');
   expect(() => summarize(notResults)).toThrow(/not a results file/);
+  expect(() => summarize(join(dir, 'missing.json'))).toThrow(/bench\/summarize\.mjs: ENOENT/);
 });
