@@ -4,6 +4,7 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { makeCertificate } from './e2e-certs.mjs';
+import { median } from './stats.mjs';
 
 const here = (f) => fileURLToPath(new URL(f, import.meta.url));
 const MODES = { 'wasm cache': 'wasm', 'Map resumeSession': 'map', 'full handshakes': 'none' };
@@ -40,7 +41,6 @@ export async function runEndToEnd({ handshakes, rounds }, libPath, nodeLibPath, 
   }
   for (const s of Object.values(servers)) s.child.send('exit');
   client.kill();
-  const median = (xs) => [...xs].sort((a, b) => a - b)[(xs.length - 1) >> 1];
   const modes = Object.fromEntries(
     Object.entries(samples).map(([name, xs]) => [
       name,

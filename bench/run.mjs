@@ -12,6 +12,7 @@ import { CONTENDERS } from './contenders.mjs';
 import { runEndToEnd } from './e2e.mjs';
 import { commit, machine, writeReport } from './report.mjs';
 import { MODES, OPERATIONS } from './scenarios.mjs';
+import { median } from './stats.mjs';
 import { evaluateTargets } from './targets.mjs';
 import { Workload } from './workload.mjs';
 
@@ -39,10 +40,6 @@ const progress = (line) => {
   const phase = line.replace(/ round .*/, '');
   if (line !== '' && phase !== lastPhase) process.stderr.write(`${phase}\n`);
   lastPhase = phase;
-};
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
 const children = new Set();

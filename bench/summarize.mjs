@@ -7,16 +7,10 @@
 // Prints a Markdown table. A label defaults to the file's name without `.json`.
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { evaluateTargets, meets } from './targets.mjs';
+import { median } from './stats.mjs';
+import { FLAT, GC_MAX_MS, evaluateTargets, meets } from './targets.mjs';
 
 const USAGE = 'usage: node bench/summarize.mjs [LABEL=]results.json ... (the JSON files `npm run bench` writes)';
-
-/** The middle value (the mean of the two middle ones for an even count). */
-function median(values) {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 /** One run's results file: its label and its targets, evaluated again from its raw figures. */
 function loadRun(arg) {
@@ -32,8 +26,8 @@ function loadRun(arg) {
 
 const checkName = (c) =>
   c.kind === 'ratio' ? `${c.scenario} ${c.op} × ${c.baseline} ≥ ${c.min}` :
-  c.kind === 'memory' ? `${c.scenario} resident B/entry${c.limit === undefined ? '' : ` ≤ ${c.limit.toFixed(0)}`}, ± 5 % after churn` :
-  c.kind === 'gc' ? `${c.scenario} longest GC pause ≤ 3 ms` : `${c.scenario} heap objects per session`;
+  c.kind === 'memory' ? `${c.scenario} resident B/entry${c.limit === undefined ? '' : ` ≤ ${c.limit.toFixed(0)}`}, ± ${FLAT * 100} % after churn` :
+  c.kind === 'gc' ? `${c.scenario} longest GC pause ≤ ${GC_MAX_MS} ms` : `${c.scenario} heap objects per session`;
 
 const figure = (c, value, growth) =>
   value === undefined ? 'n/a' :

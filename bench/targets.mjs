@@ -24,8 +24,9 @@ export const TARGETS = [
 ];
 
 /** Largest change of resident memory per entry from the fill to the end of the churn (± 5 %). */
-const FLAT = 0.05;
-const GC_MAX_MS = 3;
+export const FLAT = 0.05;
+/** Longest GC pause allowed in the mixed stream, ms. */
+export const GC_MAX_MS = 3;
 
 /**
  * Whether a check's figures meet it: `value` (a ratio, bytes per entry, ms or objects per
