@@ -2,9 +2,10 @@
 // reference the differential tests compare against, and the baseline of the benchmarks).
 // A Map keeps the age order (insertion order; a replaced session is re-inserted at the end).
 import { coarseNow } from './clock.js';
-import { copyBytes, copyOut } from './copy.js';
+import { isUint8Array, lengthOf } from './byte-views.js';
+import { copyBytes, copyOut, setBytes } from './copy.js';
 import { ErrorCodes, SessionCacheError, fail } from './errors.js';
-import { isAscii, missAfterCheck, utf8PartialKey, validateKey, validatePartialKey, validateSession } from './keys.js';
+import { checkKeyObject, checkKeyParts, isAscii, missAfterCheck, utf8PartialKey, validatePartialKey, validateSession } from './keys.js';
 import { MAX_FOLDS, recordBytes } from './limits.js';
 import { resolveOptions } from './options.js';
 import type {
@@ -46,7 +47,9 @@ const encoder = new TextEncoder();
 
 /** A string with one char per byte: an injective Map key for bytes (at most 512 here). */
 function latin1(bytes: Uint8Array): string {
-  return String.fromCharCode.apply(null, bytes as unknown as number[]);
+  // apply reads `length`, which a subclass may fake: then go by the real length
+  if (bytes.length === lengthOf(bytes)) return String.fromCharCode.apply(null, bytes as unknown as number[]);
+  return String.fromCharCode.apply(null, Array.from(new Uint8Array(bytes)));
 }
 
 /** The Map key of a partial key; a pure-ASCII string is its own. */
@@ -117,9 +120,9 @@ export class JsSessionCache implements SessionCache {
     return n;
   }
 
-  /** The live entry under `key`; an expired one is removed and reported as absent. */
-  private findLive(fn: string, key: SessionKey, now: number): Entry | undefined {
-    const e = this.entries.get(partialKeyId(fn, key.partialKey) + SEPARATOR + latin1(key.sessionId));
+  /** The live entry under (pk, id); an expired one is removed and reported as absent. */
+  private findLive(fn: string, pk: PartialKey, id: Uint8Array, now: number): Entry | undefined {
+    const e = this.entries.get(partialKeyId(fn, pk) + SEPARATOR + latin1(id));
     if (e !== undefined && this.expired(e, now)) {
       this.remove(e, 'expired');
       return undefined;
@@ -129,8 +132,15 @@ export class JsSessionCache implements SessionCache {
 
   /** The live entry under `key`, counted as a hit or a miss; one longer than `limit` throws uncounted. */
   private find(fn: string, key: SessionKey, limit = Infinity): Entry | undefined {
-    validateKey(fn, key);
-    const e = this.findLive(fn, key, this.now());
+    checkKeyObject(fn, key);
+    const { partialKey, sessionId } = key; // read once: what is checked is what is used
+    checkKeyParts(fn, partialKey, sessionId);
+    return this.findChecked(fn, partialKey, sessionId, limit);
+  }
+
+  /** find for a key whose members are read and checked. */
+  private findChecked(fn: string, pk: PartialKey, id: Uint8Array, limit = Infinity): Entry | undefined {
+    const e = this.findLive(fn, pk, id, this.now());
     if (e !== undefined && e.session.length > limit) {
       fail(ErrorCodes.INVALID_ARGUMENT, fn, `target holds ${limit} bytes; the session needs ${e.session.length}`);
     }
@@ -146,26 +156,30 @@ export class JsSessionCache implements SessionCache {
 
   lookupMany(keys: readonly SessionKey[]): Array<Uint8Array | undefined> {
     if (!Array.isArray(keys)) fail(ErrorCodes.INVALID_ARGUMENT, 'lookupMany', 'keys must be an array of keys');
-    for (const key of keys) {
-      validateKey('lookupMany', key);
-      if (typeof key.partialKey === 'string') partialKeyId('lookupMany', key.partialKey);
-    }
-    return keys.map((key) => {
+    // each key and member read once, all checked before any is looked up
+    const parts = Array.from(keys, (key: unknown) => {
+      checkKeyObject('lookupMany', key);
+      const { partialKey, sessionId } = key;
+      checkKeyParts('lookupMany', partialKey, sessionId);
+      if (typeof partialKey === 'string') partialKeyId('lookupMany', partialKey);
+      return { partialKey, sessionId };
+    });
+    return parts.map(({ partialKey, sessionId }) => {
       if (this.terminated) return undefined;
-      const e = this.find('lookupMany', key);
+      const e = this.findChecked('lookupMany', partialKey, sessionId);
       return e === undefined ? undefined : copyOut(e.session);
     });
   }
 
   lookupInto(key: SessionKey, target: Uint8Array): number {
-    if (!(target instanceof Uint8Array)) fail(ErrorCodes.INVALID_ARGUMENT, 'lookupInto', 'target must be a Uint8Array');
+    if (!isUint8Array(target)) fail(ErrorCodes.INVALID_ARGUMENT, 'lookupInto', 'target must be a Uint8Array');
     if (this.terminated) {
       missAfterCheck('lookupInto', key);
       return -1;
     }
-    const e = this.find('lookupInto', key, target.length);
+    const e = this.find('lookupInto', key, lengthOf(target));
     if (e === undefined) return -1;
-    target.set(e.session);
+    setBytes(target, e.session, 0);
     return e.session.length;
   }
 
@@ -185,16 +199,19 @@ export class JsSessionCache implements SessionCache {
 
   update(key: SessionKey, session: Uint8Array): void {
     this.live('update');
-    validateKey('update', key);
+    checkKeyObject('update', key);
+    const { partialKey, sessionId } = key;
+    checkKeyParts('update', partialKey, sessionId);
     validateSession('update', session);
     const o = this.options;
-    if (session.length > o.maxSessionBytes) {
+    const size = lengthOf(session);
+    if (size > o.maxSessionBytes) {
       this.counts.rejected++;
-      fail(ErrorCodes.SESSION_TOO_LARGE, 'update', `session is ${session.length} bytes; this cache accepts at most ${o.maxSessionBytes}`);
+      fail(ErrorCodes.SESSION_TOO_LARGE, 'update', `session is ${size} bytes; this cache accepts at most ${o.maxSessionBytes}`);
     }
     const now = this.now();
-    const pkId = partialKeyId('update', key.partialKey);
-    const id = pkId + SEPARATOR + latin1(key.sessionId);
+    const pkId = partialKeyId('update', partialKey);
+    const id = pkId + SEPARATOR + latin1(sessionId);
     // copy first: `session` may be a lookupView of an entry this update removes
     const stored = copyBytes(session);
     const old = this.entries.get(id);
@@ -205,8 +222,8 @@ export class JsSessionCache implements SessionCache {
       if (evictOldest) this.remove(this.oldest()!, 'evictions');
       else this.removeAll('invalidations');
     }
-    const pkBytes = this.groups.get(pkId)?.bytes ?? partialKeyBytes(key.partialKey);
-    const need = recordBytes(pkBytes.length, key.sessionId.length, session.length);
+    const pkBytes = this.groups.get(pkId)?.bytes ?? partialKeyBytes(partialKey);
+    const need = recordBytes(pkBytes.length, lengthOf(sessionId), size);
     while (this.entries.size > 0 && this.bytesUsed + need > o.memoryBytes) {
       if (evictOldest) this.remove(this.oldest()!, 'evictions');
       else this.removeAll('invalidations');
@@ -217,7 +234,7 @@ export class JsSessionCache implements SessionCache {
       this.groups.set(pkId, group);
     }
     const e: Entry = {
-      id, group, fromString: typeof key.partialKey === 'string', sessionId: copyBytes(key.sessionId), session: stored,
+      id, group, fromString: typeof partialKey === 'string', sessionId: copyBytes(sessionId), session: stored,
       created: now, seq: ++this.seq, bytes: need,
     };
     this.entries.set(id, e);
@@ -228,8 +245,10 @@ export class JsSessionCache implements SessionCache {
 
   delete(key: SessionKey): boolean {
     this.live('delete');
-    validateKey('delete', key);
-    const e = this.findLive('delete', key, this.now());
+    checkKeyObject('delete', key);
+    const { partialKey, sessionId } = key;
+    checkKeyParts('delete', partialKey, sessionId);
+    const e = this.findLive('delete', partialKey, sessionId, this.now());
     if (e === undefined) return false;
     this.remove(e, 'deletes');
     return true;

@@ -2,10 +2,11 @@
 // cache. Keys cross into wasm through scratch areas (no allocation); sessions are copied straight
 // into their record. Every call is synchronous.
 import { coarseNow } from './clock.js';
-import { copyBytes, copyOut } from './copy.js';
+import { bufferOf, isUint8Array, lengthOf } from './byte-views.js';
+import { copyBytes, copyOut, setBytes } from './copy.js';
 import { coreModule } from './core-module.js';
 import { ErrorCodes, SessionCacheError, fail } from './errors.js';
-import { isAscii, missAfterCheck, utf8PartialKey, validateKey, validatePartialKey, validateSession } from './keys.js';
+import { checkKeyObject, checkKeyParts, isAscii, missAfterCheck, utf8PartialKey, validatePartialKey, validateSession } from './keys.js';
 import { MAX_FOLDS } from './limits.js';
 import { resolveOptions } from './options.js';
 import type {
@@ -169,25 +170,34 @@ export class WasmSessionCache implements SessionCache {
     this.now = o.clock ?? coarseNow;
   }
 
-  /** Write the partial key into scratch; returns the core's partial-key argument. */
+  /**
+   * Write the partial key into scratch; returns the core's partial-key argument. Only the common
+   * case (an ASCII string) is here: the rest is out of line, so V8 inlines this into lookups.
+   */
   private writePartialKey(fn: string, pk: PartialKey): number {
+    if (typeof pk !== 'string') return this.writePartialKeyBytes(pk);
+    if (pk === this.lastPk) return PK_SAME;
+    // writeChars cannot throw, so scratch and lastPk agree again below
+    if (writeChars(this.words, this.pkAt, pk) >= 0x80) return this.writeUtf8PartialKey(fn, pk);
+    this.lastPk = pk;
+    return pk.length | PK_STRING;
+  }
+
+  /** writePartialKey for a string with non-ASCII characters (its chars are already in scratch). */
+  private writeUtf8PartialKey(fn: string, pk: string): number {
+    this.lastPk = undefined; // scratch no longer holds it, and the encoding may throw
+    const bytes = utf8PartialKey(fn, pk);
+    this.mem.set(bytes, this.pkAt);
+    this.lastPk = pk;
+    return bytes.length | PK_STRING;
+  }
+
+  /** writePartialKey for a Uint8Array. */
+  private writePartialKeyBytes(pk: Uint8Array): number {
+    this.lastPk = undefined;
     const mem = this.mem;
     const at = this.pkAt;
-    if (typeof pk === 'string') {
-      if (pk === this.lastPk) return PK_SAME;
-      this.lastPk = undefined;
-      const n = pk.length;
-      if (writeChars(this.words, at, pk) >= 0x80) {
-        const bytes = utf8PartialKey(fn, pk);
-        mem.set(bytes, at);
-        this.lastPk = pk;
-        return bytes.length | PK_STRING;
-      }
-      this.lastPk = pk;
-      return n | PK_STRING;
-    }
-    this.lastPk = undefined;
-    const n = pk.length;
+    const n = lengthOf(pk);
     for (let i = 0; i < n; i++) mem[at + i] = pk[i]!;
     return n;
   }
@@ -200,10 +210,9 @@ export class WasmSessionCache implements SessionCache {
     return new Uint8Array(this.buffer, at, n);
   }
 
-  /** Write the session id into scratch (the core wipes it before returning). */
-  private writeSessionId(id: Uint8Array): number {
-    this.mem.set(id, this.sidAt); // a memcpy: 3x faster than a byte loop for 32 bytes here
-    return id.length;
+  /** Write the session id (checked: at most 255 bytes) into scratch; the core wipes it before returning. */
+  private writeSessionId(id: Uint8Array): void {
+    setBytes(this.mem, id, this.sidAt); // a memcpy: 3x faster than a byte loop for 32 bytes here
   }
 
   /**
@@ -211,10 +220,13 @@ export class WasmSessionCache implements SessionCache {
    * `limit`. `copying`: 1 when the caller copies the session out (the core then fetches all of it).
    */
   private find(fn: string, key: SessionKey, core: Core, limit: number, copying: number): number {
-    validateKey(fn, key);
+    checkKeyObject(fn, key);
+    const { partialKey, sessionId } = key; // read once: what is checked is what is written
+    const idLength = checkKeyParts(fn, partialKey, sessionId);
     const now = this.now();
-    const pk = this.writePartialKey(fn, key.partialKey);
-    return core.lookup(pk, this.writeSessionId(key.sessionId), now, limit, copying) >>> 0;
+    const pk = this.writePartialKey(fn, partialKey);
+    this.writeSessionId(sessionId);
+    return core.lookup(pk, idLength, now, limit, copying) >>> 0;
   }
 
   lookup(key: SessionKey): Uint8Array | undefined {
@@ -226,56 +238,63 @@ export class WasmSessionCache implements SessionCache {
 
   lookupMany(keys: readonly SessionKey[]): Array<Uint8Array | undefined> {
     if (!Array.isArray(keys)) fail(ErrorCodes.INVALID_ARGUMENT, 'lookupMany', 'keys must be an array of keys');
-    // First touch every key's partial key and session id, one level of indirection per pass:
+    // Each key and member is read once, here, so what is checked below is what is written (a
+    // getter cannot change it in between). These reads and the touch pass after them are
     // independent loads the CPU overlaps, where the checks below would wait for each key's
     // objects in turn (keys from many connections are cache misses).
+    const count = keys.length;
+    const keyObjects: unknown[] = new Array(count);
+    const pks: unknown[] = new Array(count);
+    const ids: unknown[] = new Array(count);
     let touched = 0;
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i] as SessionKey | undefined;
-      const pk = key?.partialKey;
-      const id = key?.sessionId;
-      if (typeof pk === 'string') touched += pk.length;
-      if (id instanceof Uint8Array) touched += id.length;
+    for (let i = 0; i < count; i++) {
+      const key = keys[i] as unknown;
+      keyObjects[i] = key;
+      if (typeof key === 'object' && key !== null) {
+        const pk = (pks[i] = (key as SessionKey).partialKey);
+        const id = (ids[i] = (key as SessionKey).sessionId);
+        if (typeof pk === 'string') touched += pk.length;
+        if (isUint8Array(id)) touched += lengthOf(id);
+      }
     }
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i] as SessionKey | undefined;
-      const pk = key?.partialKey;
-      const id = key?.sessionId;
+    for (let i = 0; i < count; i++) {
+      const pk = pks[i];
+      const id = ids[i];
       if (typeof pk === 'string' && pk.length > 0) touched += pk.charCodeAt(0);
-      if (id instanceof Uint8Array && id.length > 0) touched += id[0]!;
+      if (isUint8Array(id) && lengthOf(id) > 0) touched += id[0]!;
     }
     this.touched = touched;
     // Check (and encode) every key before writing any, so a bad one throws with nothing written.
-    const partialKeys: Uint8Array[] = new Array(keys.length);
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i];
-      validateKey('lookupMany', key);
-      const pk = key.partialKey;
+    const partialKeys: Uint8Array[] = new Array(count);
+    for (let i = 0; i < count; i++) {
+      checkKeyObject('lookupMany', keyObjects[i]);
+      checkKeyParts('lookupMany', pks[i], ids[i]);
+      const pk = pks[i] as PartialKey;
       partialKeys[i] = typeof pk === 'string' ? (isAscii(pk) ? EMPTY : utf8PartialKey('lookupMany', pk)) : pk;
     }
-    const out: Array<Uint8Array | undefined> = new Array(keys.length).fill(undefined);
+    const out: Array<Uint8Array | undefined> = new Array(count).fill(undefined);
     const core = this.core;
     if (core === null) return out;
     const now = this.now();
     const mem = this.mem;
     const results = this.batchResults;
-    for (let first = 0; first < keys.length; ) {
+    for (let first = 0; first < count; ) {
       // pack keys until the batch is full: i32 partial-key argument, u32 id length, key bytes padded to 8
       let at = this.batchAt;
       let n = 0;
-      for (; first + n < keys.length && n < BATCH_MAX; n++) {
-        const key = keys[first + n]!;
-        const pk = key.partialKey;
+      for (; first + n < count && n < BATCH_MAX; n++) {
+        const pk = pks[first + n] as PartialKey;
+        const id = ids[first + n] as Uint8Array;
         const bytes = partialKeys[first + n]!;
-        const pkLen = typeof pk === 'string' && bytes === EMPTY ? pk.length : bytes.length;
-        const idLen = key.sessionId.length;
+        const pkLen = typeof pk === 'string' && bytes === EMPTY ? pk.length : lengthOf(bytes);
+        const idLen = lengthOf(id);
         const size = 8 + ((pkLen + 7) & ~7) + ((idLen + 7) & ~7);
         if (at + size > this.batchAt + BATCH_BYTES) break;
         this.words[at >> 2] = typeof pk === 'string' ? pkLen | PK_STRING : pkLen;
         this.words[(at >> 2) + 1] = idLen;
         if (typeof pk === 'string' && bytes === EMPTY) writeChars(this.words, at + 8, pk);
         else mem.set(bytes, at + 8);
-        mem.set(key.sessionId, at + 8 + ((pkLen + 7) & ~7));
+        mem.set(id, at + 8 + ((pkLen + 7) & ~7));
         at += size;
       }
       core.lookupBatch(n, now);
@@ -290,7 +309,7 @@ export class WasmSessionCache implements SessionCache {
   }
 
   lookupInto(key: SessionKey, target: Uint8Array): number {
-    if (!(target instanceof Uint8Array)) {
+    if (!isUint8Array(target)) {
       fail(ErrorCodes.INVALID_ARGUMENT, 'lookupInto', 'target must be a Uint8Array');
     }
     const core = this.core;
@@ -299,18 +318,19 @@ export class WasmSessionCache implements SessionCache {
       return -1;
     }
     if (target !== this.lastTarget) {
-      if (target.buffer === this.buffer) {
+      if (bufferOf(target) === this.buffer) {
         fail(ErrorCodes.INVALID_ARGUMENT, 'lookupInto', "target must not be a view of the cache's own memory");
       }
       this.lastTarget = target;
     }
-    const at = this.find('lookupInto', key, core, target.length, 1);
+    const room = lengthOf(target);
+    const at = this.find('lookupInto', key, core, room, 1);
     if (at === 0) return -1;
     const n = this.result[0]!;
     if (at === TOO_LONG) {
-      fail(ErrorCodes.INVALID_ARGUMENT, 'lookupInto', `target holds ${target.length} bytes; the session needs ${n}`);
+      fail(ErrorCodes.INVALID_ARGUMENT, 'lookupInto', `target holds ${room} bytes; the session needs ${n}`);
     }
-    target.set(this.bytesAt(at, n));
+    setBytes(target, this.bytesAt(at, n), 0);
     return n;
   }
 
@@ -332,28 +352,34 @@ export class WasmSessionCache implements SessionCache {
 
   update(key: SessionKey, session: Uint8Array): void {
     const core = this.live('update');
-    validateKey('update', key);
+    checkKeyObject('update', key);
+    const { partialKey, sessionId } = key;
+    const idLength = checkKeyParts('update', partialKey, sessionId);
     validateSession('update', session);
-    const n = session.length;
+    const n = lengthOf(session);
     if (n > this.maxSessionBytes) {
       this.counters[S_REJECTED]!++;
       fail(ErrorCodes.SESSION_TOO_LARGE, 'update', `session is ${n} bytes; this cache accepts at most ${this.maxSessionBytes}`);
     }
     // A view into our own memory (from lookupView) may be wiped or moved by this very update.
-    const source = session.buffer === this.buffer ? copyBytes(session) : session;
+    const source = bufferOf(session) === this.buffer ? copyBytes(session) : session;
     const now = this.now();
-    const pk = this.writePartialKey('update', key.partialKey);
-    const at = core.update(pk, this.writeSessionId(key.sessionId), n, now) >>> 0;
-    this.mem.set(source, at);
+    const pk = this.writePartialKey('update', partialKey);
+    this.writeSessionId(sessionId);
+    const at = core.update(pk, idLength, n, now) >>> 0;
+    setBytes(this.mem, source, at);
     if (source !== session) source.fill(0);
   }
 
   delete(key: SessionKey): boolean {
     const core = this.live('delete');
-    validateKey('delete', key);
+    checkKeyObject('delete', key);
+    const { partialKey, sessionId } = key;
+    const idLength = checkKeyParts('delete', partialKey, sessionId);
     const now = this.now();
-    const pk = this.writePartialKey('delete', key.partialKey);
-    return core.remove(pk, this.writeSessionId(key.sessionId), now) === 1;
+    const pk = this.writePartialKey('delete', partialKey);
+    this.writeSessionId(sessionId);
+    return core.remove(pk, idLength, now) === 1;
   }
 
   selectSession(partialKey: PartialKey): Uint8Array[] {
