@@ -36,7 +36,7 @@ export function copyOut(source: Uint8Array): Uint8Array {
     out = new Uint8Array(slab, used, length);
     used = (used + length + 7) & ~7;
   }
-  typedArraySet.call(out, source, 0);
+  setBytes(out, source, 0);
   return out;
 }
 

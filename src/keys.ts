@@ -35,7 +35,8 @@ export function validatePartialKey(fn: string, pk: unknown): asserts pk is Parti
   if (!isUint8Array(pk)) {
     fail(ErrorCodes.INVALID_ARGUMENT, fn, `partialKey must be a string or a Uint8Array, got ${describe(pk)}`);
   }
-  if (lengthOf(pk) > MAX_PARTIAL_KEY_BYTES) tooLongPartialKey(fn, lengthOf(pk));
+  const n = lengthOf(pk);
+  if (n > MAX_PARTIAL_KEY_BYTES) tooLongPartialKey(fn, n);
 }
 
 /**
@@ -44,7 +45,7 @@ export function validatePartialKey(fn: string, pk: unknown): asserts pk is Parti
  * hand over one value to the check and another to the cache.
  */
 export function validateKey(fn: string, key: unknown): asserts key is SessionKey {
-  if (typeof key !== 'object' || key === null) notAKey(fn, key);
+  checkKeyObject(fn, key);
   checkKeyParts(fn, (key as SessionKey).partialKey, (key as SessionKey).sessionId);
 }
 

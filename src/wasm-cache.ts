@@ -187,7 +187,7 @@ export class WasmSessionCache implements SessionCache {
   private writeUtf8PartialKey(fn: string, pk: string): number {
     this.lastPk = undefined; // scratch no longer holds it, and the encoding may throw
     const bytes = utf8PartialKey(fn, pk);
-    this.mem.set(bytes, this.pkAt);
+    setBytes(this.mem, bytes, this.pkAt);
     this.lastPk = pk;
     return bytes.length | PK_STRING;
   }
@@ -293,8 +293,8 @@ export class WasmSessionCache implements SessionCache {
         this.words[at >> 2] = typeof pk === 'string' ? pkLen | PK_STRING : pkLen;
         this.words[(at >> 2) + 1] = idLen;
         if (typeof pk === 'string' && bytes === EMPTY) writeChars(this.words, at + 8, pk);
-        else mem.set(bytes, at + 8);
-        mem.set(id, at + 8 + ((pkLen + 7) & ~7));
+        else setBytes(mem, bytes, at + 8);
+        setBytes(mem, id, at + 8 + ((pkLen + 7) & ~7));
         at += size;
       }
       core.lookupBatch(n, now);
