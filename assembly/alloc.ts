@@ -89,11 +89,11 @@ function findFree(size: u32): usize {
   let rounded = size;
   if (size >= SMALL) rounded += (1 << (31 - clz<u32>(size) - SL_BITS)) - 1;
   let fl = flOf(rounded);
-  let sl = slOf(rounded);
+  const sl = slOf(rounded);
   if (fl < FL_COUNT) {
-    let bits = load<u32>(SL_BITMAPS + fl * 4) & (<u32>0xffffffff << sl);
+    let bits = load<u32>(SL_BITMAPS + fl * 4) & ((<u32>0xffffffff) << sl);
     if (!bits) {
-      const fls = load<u32>(FL_BITMAP) & (fl + 1 < 32 ? <u32>0xffffffff << (fl + 1) : 0);
+      const fls = load<u32>(FL_BITMAP) & (fl + 1 < 32 ? (<u32>0xffffffff) << (fl + 1) : 0);
       if (fls) {
         fl = ctz<u32>(fls);
         bits = load<u32>(SL_BITMAPS + fl * 4);

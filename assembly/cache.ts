@@ -9,16 +9,52 @@ import { bump } from "./counters";
 import { foldOpen, foldStep, foldsOnRemove } from "./folds";
 import { groupAdd, groupUnlink } from "./groups";
 import {
-  BATCH, BATCH_HASHES, BATCH_RESULTS, K_LENS, K_PKINFO, K_TIME, PK_LEN_MASK, RESULT, align8, R_GOLDER, R_HASH, R_KEY, R_LENS, R_NEWER, R_OLDER, R_PKINFO, R_TIME, SCRATCH_PK,
-  SCRATCH_SID, S_DELETES, S_EVICTIONS, S_EXPIRED, S_HITS, S_INSERTS, S_INVALIDATIONS, S_MISSES,
-  S_REPLACEMENTS, recordBytes,
+  BATCH,
+  BATCH_HASHES,
+  BATCH_RESULTS,
+  K_LENS,
+  K_PKINFO,
+  K_TIME,
+  PK_LEN_MASK,
+  RESULT,
+  align8,
+  R_GOLDER,
+  R_HASH,
+  R_KEY,
+  R_LENS,
+  R_NEWER,
+  R_OLDER,
+  R_PKINFO,
+  R_TIME,
+  SCRATCH_PK,
+  SCRATCH_SID,
+  S_DELETES,
+  S_EVICTIONS,
+  S_EXPIRED,
+  S_HITS,
+  S_INSERTS,
+  S_INVALIDATIONS,
+  S_MISSES,
+  S_REPLACEMENTS,
+  recordBytes,
 } from "./layout";
 import { hashBytes } from "./hash";
 import { keyEntryClear, keyEntryWrite, recordHasKeyEntry } from "./key-entries";
 import { homeOf, metaAt, nextSlot, ptrAt, tagOf } from "./slots";
 import {
-  curPkInfo, findGroupSlot, findSession, findSessionKey, foundRecord, groups, sessionHash, sessions, setPartialKey, setPartialKeyHashed,
-  tableInsert, tableRemove, WARMED_BYTES,
+  curPkInfo,
+  findGroupSlot,
+  findSession,
+  findSessionKey,
+  foundRecord,
+  groups,
+  sessionHash,
+  sessions,
+  setPartialKey,
+  setPartialKeyHashed,
+  tableInsert,
+  tableRemove,
+  WARMED_BYTES,
 } from "./table";
 
 /** onFull policies (the JS layer passes the index). */
@@ -95,6 +131,7 @@ export function sweepOld(max: u32, now: f64): u32 {
 }
 
 /** Loads made only to start cache misses early land here, so the optimiser keeps them. */
+// biome-ignore lint/correctness/noUnusedVariables: written only, so the loads that feed it stay
 let prefetchSink: u32 = 0;
 
 /** Find a live record by the current key (hash h); an expired one is removed and reported as absent. */

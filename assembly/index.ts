@@ -7,9 +7,33 @@ import { bytesUsed, cacheInit, count, sweepOld } from "./cache";
 import { foldClose } from "./folds";
 import { keyEntriesReset, keyEntryAreaBytes } from "./key-entries";
 import {
-  ARENA_ALIGN, BASE, BATCH, BATCH_BYTES, BATCH_MAX, BATCH_RESULTS, HASH_KEY, HASH_KEY_BYTES, MAX_PK_BYTES, MAX_SESSION_BYTES, MAX_SID_BYTES, MIN_BLOCK, PK_FROM_STRING,
-  PK_LEN_MASK, REC_HEADER, RESULT, R_GOLDER, R_KEY, R_LENS, R_PKINFO, SCRATCH_END, SCRATCH_PK,
-  SCRATCH_SID, SLOTS_PER_SESSION, STATIC_END, STATS, recordBytes,
+  ARENA_ALIGN,
+  BASE,
+  BATCH,
+  BATCH_BYTES,
+  BATCH_MAX,
+  BATCH_RESULTS,
+  HASH_KEY,
+  HASH_KEY_BYTES,
+  MAX_PK_BYTES,
+  MAX_SESSION_BYTES,
+  MAX_SID_BYTES,
+  MIN_BLOCK,
+  PK_FROM_STRING,
+  PK_LEN_MASK,
+  REC_HEADER,
+  RESULT,
+  R_GOLDER,
+  R_KEY,
+  R_LENS,
+  R_PKINFO,
+  SCRATCH_END,
+  SCRATCH_PK,
+  SCRATCH_SID,
+  SLOTS_PER_SESSION,
+  STATIC_END,
+  STATS,
+  recordBytes,
 } from "./layout";
 import { groups, placeTable, sessions } from "./table";
 
@@ -26,9 +50,8 @@ function slotCount(maxSessions: u32): u32 {
 
 /** Bytes of one slot table of n slots: u16 meta and u32 pointers, each array 8-aligned. */
 function tableBytes(n: u32): f64 {
-  return Math.ceil(f64(n) * 2 / 8) * 8 + Math.ceil(f64(n) * 4 / 8) * 8;
+  return Math.ceil((f64(n) * 2) / 8) * 8 + Math.ceil((f64(n) * 4) / 8) * 8;
 }
-
 
 /**
  * Arena bytes for a byte budget: the budget, plus 8 bytes per record that TLSF may round up,
@@ -120,13 +143,20 @@ export function batchResultsAddress(): usize {
 // Limits and accounting constants, checked against src/limits.ts by the tests.
 export function limits(which: i32): u32 {
   switch (which) {
-    case 0: return MAX_SID_BYTES;
-    case 1: return MAX_PK_BYTES;
-    case 2: return MAX_SESSION_BYTES;
-    case 3: return REC_HEADER;
-    case 4: return BATCH_MAX;
-    case 5: return u32(BATCH_BYTES);
-    default: return 0;
+    case 0:
+      return MAX_SID_BYTES;
+    case 1:
+      return MAX_PK_BYTES;
+    case 2:
+      return MAX_SESSION_BYTES;
+    case 3:
+      return REC_HEADER;
+    case 4:
+      return BATCH_MAX;
+    case 5:
+      return u32(BATCH_BYTES);
+    default:
+      return 0;
   }
 }
 

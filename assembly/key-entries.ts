@@ -4,8 +4,22 @@
 import { arenaStart, sizeOf } from "./alloc";
 import { bytesEqual, wipe } from "./bytes";
 import {
-  KE_BYTES, KE_MIN_BLOCK, KE_SHIFT, K_HASH, K_KEY, K_LENS, K_PKINFO, K_REC, K_TIME, PK_LEN_MASK, R_HASH, R_KEY, R_LENS,
-  R_PKINFO, R_TIME, hasKeyEntry,
+  KE_BYTES,
+  KE_MIN_BLOCK,
+  KE_SHIFT,
+  K_HASH,
+  K_KEY,
+  K_LENS,
+  K_PKINFO,
+  K_REC,
+  K_TIME,
+  PK_LEN_MASK,
+  R_HASH,
+  R_KEY,
+  R_LENS,
+  R_PKINFO,
+  R_TIME,
+  hasKeyEntry,
 } from "./layout";
 
 /** The key entry area, [keyEntries, keyEntriesEnd) (placed after the arena by init). */
@@ -77,10 +91,12 @@ export function keyEntryOnMove(from: usize, to: usize): void {
 /** Whether `rec`'s key entry matches it exactly (for verify). */
 export function keyEntryMatches(rec: usize): bool {
   const ke = keyEntryOf(rec);
-  return usize(load<u32>(ke, K_REC)) == rec &&
+  return (
+    usize(load<u32>(ke, K_REC)) == rec &&
     load<u32>(ke, K_HASH) == load<u32>(rec, R_HASH) &&
     load<u64>(ke, K_TIME) == load<u64>(rec, R_TIME) &&
     load<u32>(ke, K_LENS) == load<u32>(rec, R_LENS) &&
     load<u16>(ke, K_PKINFO) == load<u16>(rec, R_PKINFO) &&
-    bytesEqual(ke + K_KEY, rec + R_KEY, keyLenOf(rec));
+    bytesEqual(ke + K_KEY, rec + R_KEY, keyLenOf(rec))
+  );
 }

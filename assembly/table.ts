@@ -6,12 +6,37 @@ import { bytesEqual } from "./bytes";
 import { hashBytes } from "./hash";
 import { keyEntryOf } from "./key-entries";
 import {
-  GROUP_TABLE, K_HASH, K_KEY, K_LENS, K_PKINFO, PK_FROM_STRING, PK_LEN_MASK, R_HASH, R_KEY, R_LENS, R_PKINFO,
-  SCRATCH_PK, SCRATCH_SID, SESSION_TABLE, SLOT_HAS_KEY_ENTRY,
+  GROUP_TABLE,
+  K_HASH,
+  K_KEY,
+  K_LENS,
+  K_PKINFO,
+  PK_FROM_STRING,
+  PK_LEN_MASK,
+  R_HASH,
+  R_KEY,
+  R_LENS,
+  R_PKINFO,
+  SCRATCH_PK,
+  SCRATCH_SID,
+  SESSION_TABLE,
+  SLOT_HAS_KEY_ENTRY,
 } from "./layout";
 import {
-  SATURATED, Table, hashIn, homeOf, metaAt, nextSlot, probed, ptrAt, setPtr, slotFind, slotInsert,
-  slotRemove, tagOf, wordAt,
+  SATURATED,
+  Table,
+  hashIn,
+  homeOf,
+  metaAt,
+  nextSlot,
+  probed,
+  ptrAt,
+  setPtr,
+  slotFind,
+  slotInsert,
+  slotRemove,
+  tagOf,
+  wordAt,
 } from "./slots";
 
 export const sessions = changetype<Table>(SESSION_TABLE);
@@ -63,6 +88,7 @@ export function sessionHash(sidLen: u32): u32 {
 }
 
 /** Loads of the warm-up below land here, so the optimiser keeps them. */
+// biome-ignore lint/correctness/noUnusedVariables: written only, so the loads that feed it stay
 let warmSink: u32 = 0;
 
 /** How much of a record warm() requests: its first four cache lines. */
@@ -79,18 +105,22 @@ export const WARMED_BYTES: usize = 256;
 
 /** Whether record `rec` holds the current key (hash h, session id of sidLen bytes in scratch). */
 function recordHasKey(rec: usize, h: u32, sidLen: u32): bool {
-  return load<u32>(rec, R_HASH) == h &&
+  return (
+    load<u32>(rec, R_HASH) == h &&
     load<u32>(rec, R_LENS) >> 24 == sidLen &&
     samePartialKey(rec) &&
-    bytesEqual(rec + R_KEY + (curPkInfo & PK_LEN_MASK), SCRATCH_SID, sidLen);
+    bytesEqual(rec + R_KEY + (curPkInfo & PK_LEN_MASK), SCRATCH_SID, sidLen)
+  );
 }
 
 /** Whether key entry `ke` holds the current key (its K_* fields mirror the record's R_* ones). */
 function entryHasKey(ke: usize, h: u32, sidLen: u32): bool {
-  return load<u32>(ke, K_HASH) == h &&
+  return (
+    load<u32>(ke, K_HASH) == h &&
     load<u32>(ke, K_LENS) >> 24 == sidLen &&
     samePartialKeyAt(ke + K_KEY, load<u16>(ke, K_PKINFO)) &&
-    bytesEqual(ke + K_KEY + (curPkInfo & PK_LEN_MASK), SCRATCH_SID, sidLen);
+    bytesEqual(ke + K_KEY + (curPkInfo & PK_LEN_MASK), SCRATCH_SID, sidLen)
+  );
 }
 
 /** The record found by the last findSession or findSessionKey hit. */

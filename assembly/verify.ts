@@ -6,7 +6,19 @@ import { keyEntries, keyEntriesEnd, keyEntryMatches, recordHasKeyEntry } from ".
 import { bytesEqual } from "./bytes";
 import { bytesUsed, count } from "./cache";
 import {
-  F_FREE, KE_BYTES, K_REC, PK_LEN_MASK, SLOT_HAS_KEY_ENTRY, R_GNEWER, R_GOLDER, R_HASH, R_KEY, R_LENS, R_NEWER, R_OLDER, R_PKINFO, recordBytes,
+  F_FREE,
+  KE_BYTES,
+  K_REC,
+  PK_LEN_MASK,
+  SLOT_HAS_KEY_ENTRY,
+  R_GNEWER,
+  R_GOLDER,
+  R_KEY,
+  R_LENS,
+  R_NEWER,
+  R_OLDER,
+  R_PKINFO,
+  recordBytes,
 } from "./layout";
 import { SATURATED, Table, flagsAt, hashIn, homeOf, metaAt, nextSlot, ptrAt, tagOf } from "./slots";
 import { groups, sessions } from "./table";
@@ -82,7 +94,8 @@ export function verify(): i32 {
   if (bytes != u64(bytesUsed)) return 39;
   // every session slot's key-entry flag is right, and no entry is left over from a record gone
   for (let i: u32 = 0; i < sessions.n; i++) {
-    if (metaAt(sessions, i) && bool(flagsAt(sessions, i) & SLOT_HAS_KEY_ENTRY) != recordHasKeyEntry(ptrAt(sessions, i))) return 41;
+    if (metaAt(sessions, i) && bool(flagsAt(sessions, i) & SLOT_HAS_KEY_ENTRY) != recordHasKeyEntry(ptrAt(sessions, i)))
+      return 41;
   }
   let entries: u32 = 0;
   for (let ke = keyEntries; ke < keyEntriesEnd; ke += KE_BYTES) {

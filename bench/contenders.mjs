@@ -10,20 +10,23 @@ import { LRUCache } from 'lru-cache';
 import { LRUMapWithDelete } from 'mnemonist';
 
 /** Latin1 string of a key: the usual way to key a JS Map by bytes. */
-const keyString = (k) => k.partialKey + '\0' + k.sessionId.toString('latin1');
+const keyString = (k) => `${k.partialKey}\0${k.sessionId.toString('latin1')}`;
 
 /** partialKey -> Set of key strings, oldest first, for the JS contenders' selectSession. */
 class PartialIndex {
   groups = new Map();
   add(pk, ks) {
     let g = this.groups.get(pk);
-    if (g === undefined) this.groups.set(pk, (g = new Set()));
+    if (g === undefined) {
+      g = new Set();
+      this.groups.set(pk, g);
+    }
     g.add(ks);
   }
   remove(ks) {
     const pk = ks.slice(0, ks.indexOf('\0'));
     const g = this.groups.get(pk);
-    if (g !== undefined && g.delete(ks) && g.size === 0) this.groups.delete(pk);
+    if (g?.delete(ks) && g.size === 0) this.groups.delete(pk);
   }
   select(pk, get) {
     const g = this.groups.get(pk);
@@ -126,7 +129,7 @@ export function createContender(name, lib, options) {
         update(k, s) {
           const ks = keyString(k);
           const evicted = lru.setpop(ks, Buffer.from(s));
-          if (evicted !== null && evicted.evicted) index.remove(evicted.key);
+          if (evicted?.evicted) index.remove(evicted.key);
           index.add(k.partialKey, ks);
         },
         delete(k) {

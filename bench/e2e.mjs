@@ -36,7 +36,12 @@ export async function runEndToEnd({ handshakes, rounds }, libPath, nodeLibPath, 
       const r = await reply(client);
       s.child.send('end');
       const { cpuMicros } = await reply(s.child);
-      if (round >= 0) samples[name].push({ perSecond: handshakes / r.seconds, cpuMicros: cpuMicros / handshakes, resumed: r.resumed / handshakes });
+      if (round >= 0)
+        samples[name].push({
+          perSecond: handshakes / r.seconds,
+          cpuMicros: cpuMicros / handshakes,
+          resumed: r.resumed / handshakes,
+        });
     }
   }
   for (const s of Object.values(servers)) s.child.send('exit');

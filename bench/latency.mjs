@@ -33,5 +33,7 @@ for (const mb of SIZES_MB) {
   const bytes = mb * 1024 * 1024;
   const wasm = chase(new Int32Array(new WebAssembly.Memory({ initial: bytes / 65536 }).buffer));
   const plain = chase(new Int32Array(bytes / 4));
-  console.log(`${String(mb).padStart(4)} MB: ${wasm.toFixed(0)} ns per read in a wasm memory, ${plain.toFixed(0)} ns in an ArrayBuffer`);
+  console.log(
+    `${String(mb).padStart(4)} MB: ${wasm.toFixed(0)} ns per read in a wasm memory, ${plain.toFixed(0)} ns in an ArrayBuffer`,
+  );
 }

@@ -20,14 +20,21 @@ import { Workload } from './workload.mjs';
 const OPS = ['copy', 'into', 'view', 'many', 'miss', 'replace', 'churn', 'mixed', 'mixed-into'];
 const [entries, sessionBytes] = [Number(process.argv[2]), Number(process.argv[3])];
 const [op, name = 'wasm', seconds = '4', keysArg] = process.argv.slice(4);
-if (!(entries > 0) || !(sessionBytes > 0) || !OPS.includes(op) || !(keysArg === undefined || (Number.isInteger(Number(keysArg)) && Number(keysArg) >= 1))) {
+if (
+  !(entries > 0) ||
+  !(sessionBytes > 0) ||
+  !OPS.includes(op) ||
+  !(keysArg === undefined || (Number.isInteger(Number(keysArg)) && Number(keysArg) >= 1))
+) {
   console.error(`usage: node bench/micro.mjs <entries> <sessionBytes> <${OPS.join('|')}> [contender] [seconds] [keys]`);
   process.exit(2);
 }
 const lib = await import(process.env.BENCH_LIB ?? new URL('../dist/index.js', import.meta.url).href);
 const w = new Workload(entries, sessionBytes);
 const cache = createContender(name, lib, {
-  capacity: entries + Math.max(100, entries / 10), sessionBytes, lifetimeSeconds: 86400,
+  capacity: entries + Math.max(100, entries / 10),
+  sessionBytes,
+  lifetimeSeconds: 86400,
 });
 const reused = { partialKey: '', sessionId: Buffer.alloc(32) };
 for (let i = 0; i < entries; i++) cache.update(w.keyInto(i, reused), w.session(i));
@@ -41,7 +48,9 @@ let sink = 0;
 
 // Each operation is its own loop, so each has its own type feedback.
 const passes = {
-  copy: () => { for (let i = 0; i < KEYS; i++) sink += cache.lookup(hits[i]).length; },
+  copy: () => {
+    for (let i = 0; i < KEYS; i++) sink += cache.lookup(hits[i]).length;
+  },
   into: () => {
     if (cache.lookupInto === undefined) return passes.copy();
     for (let i = 0; i < KEYS; i++) sink += cache.lookupInto(hits[i], target);
@@ -57,8 +66,12 @@ const passes = {
       for (let j = 0; j < found.length; j++) sink += found[j].length;
     }
   },
-  miss: () => { for (let i = 0; i < KEYS; i++) sink += cache.lookup(misses[i]) === undefined ? 1 : 0; },
-  replace: () => { for (let i = 0; i < KEYS; i++) cache.update(hits[i], w.session(i)); },
+  miss: () => {
+    for (let i = 0; i < KEYS; i++) sink += cache.lookup(misses[i]) === undefined ? 1 : 0;
+  },
+  replace: () => {
+    for (let i = 0; i < KEYS; i++) cache.update(hits[i], w.session(i));
+  },
 };
 
 /** ns per operation of one timed pass over a plan (a plan changes what is stored: no replays). */
@@ -75,7 +88,9 @@ if (op === 'churn') {
 } else if (op === 'mixed' || op === 'mixed-into') {
   const plan = w.mixedPlan(2_000_000);
   const play = op === 'mixed' ? playMixed : playMixedInto; // playMixed ignores the target
-  ns = timeOnce(() => { sink += play(cache, w, plan, target); }, plan.ops.length);
+  ns = timeOnce(() => {
+    sink += play(cache, w, plan, target);
+  }, plan.ops.length);
 } else {
   passes[op](); // warm up
   let ops = 0;

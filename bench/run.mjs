@@ -74,7 +74,9 @@ function start(contender, scenario) {
 }
 
 async function runScenario(scenario) {
-  progress(`[${scenario.id}] ${scenario.entries} sessions, then ${scenario.churnMemory} churn operations, in ${CONTENDERS.length} processes`);
+  progress(
+    `[${scenario.id}] ${scenario.entries} sessions, then ${scenario.churnMemory} churn operations, in ${CONTENDERS.length} processes`,
+  );
   const churnOps = flag('--no-churn') ? 0 : scenario.churnMemory;
   const workers = await Promise.all(CONTENDERS.map((c) => start(c, { ...scenario, churnOps })));
   const rates = Object.fromEntries(CONTENDERS.map((c) => [c, Object.fromEntries(OPERATIONS.map((o) => [o, []]))]));
@@ -143,7 +145,15 @@ async function runScenario(scenario) {
 }
 
 const started = Date.now();
-const results = { mode: modeName, settle, memoryReducer, machine: machine(), commit: commit(), started: new Date(started).toISOString(), scenarios: [] };
+const results = {
+  mode: modeName,
+  settle,
+  memoryReducer,
+  machine: machine(),
+  commit: commit(),
+  started: new Date(started).toISOString(),
+  scenarios: [],
+};
 for (const scenario of mode.scenarios) {
   if (only !== undefined && scenario.id !== only) continue;
   results.scenarios.push(await runScenario(scenario));

@@ -2,12 +2,25 @@
 // smaller sizes (under 2 minutes); `smoke` only proves the harness works (CI, seconds).
 
 export const OPERATIONS = [
-  'lookup-hit', 'lookup-hit-view', 'lookup-hit-into', 'lookup-hit-many', 'lookup-miss', 'update-replace', 'select-session',
-  'update-new', 'churn', 'mixed',
+  'lookup-hit',
+  'lookup-hit-view',
+  'lookup-hit-into',
+  'lookup-hit-many',
+  'lookup-miss',
+  'update-replace',
+  'select-session',
+  'update-new',
+  'churn',
+  'mixed',
 ];
 
 const scenario = (id, entries, sessionBytes, extra) => ({
-  id, entries, sessionBytes, heapObjects: false, newKeys: Math.max(100, entries / 10), ...extra,
+  id,
+  entries,
+  sessionBytes,
+  heapObjects: false,
+  newKeys: Math.max(100, entries / 10),
+  ...extra,
 });
 
 // Keys per timed pass: the quick run uses fewer, so a slow contender's pass stays short.

@@ -25,15 +25,24 @@ function loadRun(arg) {
 }
 
 const checkName = (c) =>
-  c.kind === 'ratio' ? `${c.scenario} ${c.op} × ${c.baseline} ≥ ${c.min}` :
-  c.kind === 'memory' ? `${c.scenario} resident B/entry${c.limit === undefined ? '' : ` ≤ ${c.limit.toFixed(0)}`}, ± ${FLAT * 100} % after churn` :
-  c.kind === 'gc' ? `${c.scenario} longest GC pause ≤ ${GC_MAX_MS} ms` : `${c.scenario} heap objects per session`;
+  c.kind === 'ratio'
+    ? `${c.scenario} ${c.op} × ${c.baseline} ≥ ${c.min}`
+    : c.kind === 'memory'
+      ? `${c.scenario} resident B/entry${c.limit === undefined ? '' : ` ≤ ${c.limit.toFixed(0)}`}, ± ${FLAT * 100} % after churn`
+      : c.kind === 'gc'
+        ? `${c.scenario} longest GC pause ≤ ${GC_MAX_MS} ms`
+        : `${c.scenario} heap objects per session`;
 
 const figure = (c, value, growth) =>
-  value === undefined ? 'n/a' :
-  c.kind === 'ratio' ? `${value.toFixed(2)}×` :
-  c.kind === 'memory' ? `${value.toFixed(0)} B, ${growth >= 0 ? '+' : '−'}${Math.abs(growth * 100).toFixed(1)} %` :
-  c.kind === 'gc' ? `${value.toFixed(2)} ms` : value.toFixed(3);
+  value === undefined
+    ? 'n/a'
+    : c.kind === 'ratio'
+      ? `${value.toFixed(2)}×`
+      : c.kind === 'memory'
+        ? `${value.toFixed(0)} B, ${growth >= 0 ? '+' : '−'}${Math.abs(growth * 100).toFixed(1)} %`
+        : c.kind === 'gc'
+          ? `${value.toFixed(2)} ms`
+          : value.toFixed(3);
 
 /**
  * The Markdown summary of `runs` (from loadRun): a row per check with each run's figure (a miss in
@@ -65,9 +74,14 @@ function summarize(runs) {
     });
   });
   lines.push('');
-  runs[0].targets.forEach((t, ti) => lines.push(`- ${t.name}: met in ${metIn[ti]} of ${runs.length} runs`));
+  runs[0].targets.forEach((t, ti) => {
+    lines.push(`- ${t.name}: met in ${metIn[ti]} of ${runs.length} runs`);
+  });
   lines.push('');
-  for (const r of runs) lines.push(`- run ${r.label}${r.commit ? ` (${r.commit})` : ''}: ${r.targets.filter((t) => t.met).length} of ${r.targets.length} targets met`);
+  for (const r of runs)
+    lines.push(
+      `- run ${r.label}${r.commit ? ` (${r.commit})` : ''}: ${r.targets.filter((t) => t.met).length} of ${r.targets.length} targets met`,
+    );
   return lines.join('\n');
 }
 

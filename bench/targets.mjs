@@ -5,21 +5,46 @@ const QUICK_STANDIN = { '160B-1M': '160B-100k', '1200B-1M': '1200B-100k', '4000B
 const ratio = (scenario, op, baseline, min) => ({ kind: 'ratio', scenario, op, baseline, min });
 
 export const TARGETS = [
-  { name: 'lookup-hit at 1M, 160 B, copy', checks: [ratio('160B-1M', 'lookup-hit', 'lru-cache', 3), ratio('160B-1M', 'lookup-hit', 'map', 2.5)] },
-  { name: 'lookup-hit at 100k, 4000 B, zero-copy (lookupView)', checks: [ratio('4000B-100k', 'lookup-hit-view', 'lru-cache', 3)] },
-  { name: 'lookup-hit at 100k, 4000 B, into caller buffer (lookupInto)', checks: [ratio('4000B-100k', 'lookup-hit-into', 'lru-cache', 1.5)] },
-  { name: 'lookup-miss at 1M', checks: [ratio('160B-1M', 'lookup-miss', 'lru-cache', 5), ratio('1200B-1M', 'lookup-miss', 'lru-cache', 5)] },
+  {
+    name: 'lookup-hit at 1M, 160 B, copy',
+    checks: [ratio('160B-1M', 'lookup-hit', 'lru-cache', 3), ratio('160B-1M', 'lookup-hit', 'map', 2.5)],
+  },
+  {
+    name: 'lookup-hit at 100k, 4000 B, zero-copy (lookupView)',
+    checks: [ratio('4000B-100k', 'lookup-hit-view', 'lru-cache', 3)],
+  },
+  {
+    name: 'lookup-hit at 100k, 4000 B, into caller buffer (lookupInto)',
+    checks: [ratio('4000B-100k', 'lookup-hit-into', 'lru-cache', 1.5)],
+  },
+  {
+    name: 'lookup-miss at 1M',
+    checks: [ratio('160B-1M', 'lookup-miss', 'lru-cache', 5), ratio('1200B-1M', 'lookup-miss', 'lru-cache', 5)],
+  },
   {
     name: 'update and churn at 1M, 1200 B',
-    checks: [ratio('1200B-1M', 'update-new', 'lru-cache', 8), ratio('1200B-1M', 'update-replace', 'lru-cache', 8), ratio('1200B-1M', 'churn', 'lru-cache', 8)],
+    checks: [
+      ratio('1200B-1M', 'update-new', 'lru-cache', 8),
+      ratio('1200B-1M', 'update-replace', 'lru-cache', 8),
+      ratio('1200B-1M', 'churn', 'lru-cache', 8),
+    ],
   },
   { name: 'lookup-hit at 10k, 160 B, copy', checks: [ratio('160B-10k', 'lookup-hit', 'lru-cache', 2)] },
   { name: 'mixed stream at 1M, 1200 B', checks: [ratio('1200B-1M', 'mixed', 'lru-cache', 3)] },
   {
     name: 'memory per entry at 1M: <= 1.15 x (key + session) + 48 B, flat (+-5 %) after 5M churn ops',
-    checks: [{ kind: 'memory', scenario: '160B-1M' }, { kind: 'memory', scenario: '1200B-1M' }],
+    checks: [
+      { kind: 'memory', scenario: '160B-1M' },
+      { kind: 'memory', scenario: '1200B-1M' },
+    ],
   },
-  { name: 'longest GC pause in the mixed stream at 1M <= 3 ms', checks: [{ kind: 'gc', scenario: '160B-1M' }, { kind: 'gc', scenario: '1200B-1M' }] },
+  {
+    name: 'longest GC pause in the mixed stream at 1M <= 3 ms',
+    checks: [
+      { kind: 'gc', scenario: '160B-1M' },
+      { kind: 'gc', scenario: '1200B-1M' },
+    ],
+  },
   { name: 'JS heap objects per stored session: 0', checks: [{ kind: 'objects', scenario: '160B-10k' }] },
 ];
 
@@ -50,23 +75,46 @@ export function evaluateTargets(results, mode) {
       const wasm = s.contenders.wasm;
       if (c.kind === 'ratio') {
         const r = s.ratios[c.op]?.[c.baseline];
-        return { ...c, scenario: s.id, value: r, met: meets(c, r), detail: `${r?.toFixed(2)}x ${c.baseline} (target >= ${c.min}x)` };
+        return {
+          ...c,
+          scenario: s.id,
+          value: r,
+          met: meets(c, r),
+          detail: `${r?.toFixed(2)}x ${c.baseline} (target >= ${c.min}x)`,
+        };
       }
       if (c.kind === 'memory') {
         const m = wasm.memoryPerEntry;
         const limit = 1.15 * s.payloadBytes + 48;
         const growth = m.churnGrowth;
         return {
-          ...c, scenario: s.id, value: m.rssAfterFill, limit, growth, met: meets({ ...c, limit }, m.rssAfterFill, growth),
+          ...c,
+          scenario: s.id,
+          value: m.rssAfterFill,
+          limit,
+          growth,
+          met: meets({ ...c, limit }, m.rssAfterFill, growth),
           detail: `${m.rssAfterFill.toFixed(0)} B/entry (limit ${limit.toFixed(0)}), after churn ${(growth * 100).toFixed(1)} %`,
         };
       }
       if (c.kind === 'gc') {
         const g = wasm.gc;
-        return { ...c, scenario: s.id, value: g.maxMs, met: meets(c, g.maxMs), detail: `${g.maxMs.toFixed(2)} ms longest pause (lru-cache: ${s.contenders['lru-cache'].gc.maxMs.toFixed(1)} ms)` };
+        return {
+          ...c,
+          scenario: s.id,
+          value: g.maxMs,
+          met: meets(c, g.maxMs),
+          detail: `${g.maxMs.toFixed(2)} ms longest pause (lru-cache: ${s.contenders['lru-cache'].gc.maxMs.toFixed(1)} ms)`,
+        };
       }
       const o = wasm.heapObjectsPerSession;
-      return { ...c, scenario: s.id, value: o, met: meets(c, o), detail: `${o.toFixed(3)} objects/session (lru-cache: ${s.contenders['lru-cache'].heapObjectsPerSession.toFixed(2)})` };
+      return {
+        ...c,
+        scenario: s.id,
+        value: o,
+        met: meets(c, o),
+        detail: `${o.toFixed(3)} objects/session (lru-cache: ${s.contenders['lru-cache'].heapObjectsPerSession.toFixed(2)})`,
+      };
     });
     const known = checks.filter((c) => c.met !== null);
     return { name: t.name, met: known.length === 0 ? null : known.every((c) => c.met), checks };

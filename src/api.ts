@@ -6,10 +6,21 @@ export { wasmSessionCache, jsSessionCache } from './otp.js';
 export { SessionCacheError, ErrorCodes, type SessionCacheErrorCode } from './errors.js';
 export { useCoreModule, ready } from './core-module.js';
 export {
-  MAX_SESSION_ID_BYTES, MAX_PARTIAL_KEY_BYTES, MAX_SESSION_BYTES_LIMIT, MAX_SESSIONS_LIMIT, MAX_FOLDS,
+  MAX_SESSION_ID_BYTES,
+  MAX_PARTIAL_KEY_BYTES,
+  MAX_SESSION_BYTES_LIMIT,
+  MAX_SESSIONS_LIMIT,
+  MAX_FOLDS,
   recordBytes,
 } from './limits.js';
 export type {
-  PartialKey, SessionKey, SessionCacheOptions, ResolvedSessionCacheOptions, OnFullPolicy, SessionCache,
-  SessionCacheStats, SessionCacheEntry, SessionCacheModule,
+  PartialKey,
+  SessionKey,
+  SessionCacheOptions,
+  ResolvedSessionCacheOptions,
+  OnFullPolicy,
+  SessionCache,
+  SessionCacheStats,
+  SessionCacheEntry,
+  SessionCacheModule,
 } from './types.js';

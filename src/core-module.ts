@@ -37,7 +37,8 @@ export function isCoreLoaded(): boolean {
 export function coreModule(): WebAssembly.Module {
   if (compiled === undefined) {
     fail(
-      ErrorCodes.INVALID_ARGUMENT, 'createSessionCache',
+      ErrorCodes.INVALID_ARGUMENT,
+      'createSessionCache',
       'the WebAssembly core is not loaded in this runtime: import the package entry for it, or call useCoreModule(module)',
     );
   }

@@ -1,5 +1,5 @@
 /**
- * tls-session-cache with the core's bytes inlined (the `deno` and `default` export conditions):
+ * tls-resumption with the core's bytes inlined (the `deno` and `default` export conditions):
  * no file system, no permission, no `import.meta.url`, nothing runtime-specific. Importing it
  * compiles the core synchronously (7 KB, allowed everywhere but workerd).
  * @packageDocumentation

@@ -1,5 +1,5 @@
 /**
- * tls-session-cache for Cloudflare workerd (the `workerd` export condition). workerd refuses to
+ * tls-resumption for Cloudflare workerd (the `workerd` export condition). workerd refuses to
  * compile WebAssembly from bytes and has no `import.meta.url`; its module loader hands over
  * build/core.wasm as a compiled `WebAssembly.Module`, registered here at import.
  * @packageDocumentation

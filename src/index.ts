@@ -1,5 +1,5 @@
 /**
- * tls-session-cache: a TLS session cache with a WebAssembly hot path, implementing Erlang/OTP's
+ * tls-resumption: a TLS session cache with a WebAssembly hot path, implementing Erlang/OTP's
  * `ssl_session_cache_api`. This is the Node entry (ESM and CJS; Bun resolves it too): importing
  * it loads the core synchronously from build/core.wasm.
  * @packageDocumentation

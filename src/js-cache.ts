@@ -5,12 +5,25 @@ import { coarseNow } from './clock.js';
 import { isUint8Array, lengthOf } from './byte-views.js';
 import { copyBytes, copyOut, setBytes } from './copy.js';
 import { ErrorCodes, SessionCacheError, fail } from './errors.js';
-import { checkKeyObject, checkKeyParts, isAscii, missAfterCheck, utf8PartialKey, validatePartialKey, validateSession } from './keys.js';
+import {
+  checkKeyObject,
+  checkKeyParts,
+  isAscii,
+  missAfterCheck,
+  utf8PartialKey,
+  validatePartialKey,
+  validateSession,
+} from './keys.js';
 import { MAX_FOLDS, recordBytes } from './limits.js';
 import { resolveOptions } from './options.js';
 import type {
-  PartialKey, ResolvedSessionCacheOptions, SessionCache, SessionCacheEntry, SessionCacheOptions,
-  SessionCacheStats, SessionKey,
+  PartialKey,
+  ResolvedSessionCacheOptions,
+  SessionCache,
+  SessionCacheEntry,
+  SessionCacheOptions,
+  SessionCacheStats,
+  SessionKey,
 } from './types.js';
 
 interface Group {
@@ -34,7 +47,14 @@ interface Entry {
 }
 
 type Counter =
-  | 'hits' | 'misses' | 'expired' | 'inserts' | 'replacements' | 'deletes' | 'evictions' | 'invalidations'
+  | 'hits'
+  | 'misses'
+  | 'expired'
+  | 'inserts'
+  | 'replacements'
+  | 'deletes'
+  | 'evictions'
+  | 'invalidations'
   | 'rejected';
 
 /** Sessions swept from the old end on each update, as the WebAssembly core does. */
@@ -72,7 +92,14 @@ export class JsSessionCache implements SessionCache {
   private readonly entries = new Map<string, Entry>();
   private readonly groups = new Map<string, Group>();
   private readonly counts: Record<Counter, number> = {
-    hits: 0, misses: 0, expired: 0, inserts: 0, replacements: 0, deletes: 0, evictions: 0, invalidations: 0,
+    hits: 0,
+    misses: 0,
+    expired: 0,
+    inserts: 0,
+    replacements: 0,
+    deletes: 0,
+    evictions: 0,
+    invalidations: 0,
     rejected: 0,
   };
   private readonly lifetimeMs: number;
@@ -234,8 +261,14 @@ export class JsSessionCache implements SessionCache {
       this.groups.set(pkId, group);
     }
     const e: Entry = {
-      id, group, fromString: typeof partialKey === 'string', sessionId: copyBytes(sessionId), session: stored,
-      created: now, seq: ++this.seq, bytes: need,
+      id,
+      group,
+      fromString: typeof partialKey === 'string',
+      sessionId: copyBytes(sessionId),
+      session: stored,
+      created: now,
+      seq: ++this.seq,
+      bytes: need,
     };
     this.entries.set(id, e);
     group.entries.add(e);

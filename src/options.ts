@@ -1,7 +1,11 @@
 import { ErrorCodes, fail } from './errors.js';
 import {
-  MAX_MEMORY_BYTES, MAX_PARTIAL_KEY_BYTES, MAX_SESSIONS_LIMIT, MAX_SESSION_BYTES_LIMIT,
-  MAX_SESSION_ID_BYTES, recordBytes,
+  MAX_MEMORY_BYTES,
+  MAX_PARTIAL_KEY_BYTES,
+  MAX_SESSIONS_LIMIT,
+  MAX_SESSION_BYTES_LIMIT,
+  MAX_SESSION_ID_BYTES,
+  recordBytes,
 } from './limits.js';
 import type { OnFullPolicy, ResolvedSessionCacheOptions, SessionCacheOptions } from './types.js';
 
@@ -38,14 +42,19 @@ export function resolveOptions(options: SessionCacheOptions, fn = 'createSession
   }
   const maxSessions = integer(fn, 'maxSessions', options.maxSessions ?? DEFAULT_MAX_SESSIONS, 1, MAX_SESSIONS_LIMIT);
   const maxSessionBytes = integer(
-    fn, 'maxSessionBytes', options.maxSessionBytes ?? DEFAULT_MAX_SESSION_BYTES, 1, MAX_SESSION_BYTES_LIMIT,
+    fn,
+    'maxSessionBytes',
+    options.maxSessionBytes ?? DEFAULT_MAX_SESSION_BYTES,
+    1,
+    MAX_SESSION_BYTES_LIMIT,
   );
   const minimum = minimumMemoryBytes(maxSessionBytes);
   const memoryBytes = integer(
-    fn, 'memoryBytes',
-    options.memoryBytes ??
-      Math.max(minimum, Math.min(maxSessions * DEFAULT_BYTES_PER_SESSION[role], DEFAULT_MEMORY_BYTES_CAP)),
-    minimum, MAX_MEMORY_BYTES,
+    fn,
+    'memoryBytes',
+    options.memoryBytes ?? Math.max(minimum, Math.min(maxSessions * DEFAULT_BYTES_PER_SESSION[role], DEFAULT_MEMORY_BYTES_CAP)),
+    minimum,
+    MAX_MEMORY_BYTES,
   );
   const lifetimeSeconds = options.lifetimeSeconds ?? DEFAULT_LIFETIME_SECONDS;
   if (typeof lifetimeSeconds !== 'number' || !Number.isFinite(lifetimeSeconds) || lifetimeSeconds <= 0) {

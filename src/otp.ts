@@ -30,10 +30,14 @@ function moduleOf<C extends SessionCache>(
 
 /** OTP's callbacks over the WebAssembly cache: `init(options)` returns the cache reference. */
 export const wasmSessionCache: SessionCacheModule<WasmSessionCache> = moduleOf(
-  'wasmSessionCache', createSessionCache, WasmSessionCache,
+  'wasmSessionCache',
+  createSessionCache,
+  WasmSessionCache,
 );
 
 /** OTP's callbacks over the pure-JS cache. */
 export const jsSessionCache: SessionCacheModule<JsSessionCache> = moduleOf(
-  'jsSessionCache', createJsSessionCache, JsSessionCache,
+  'jsSessionCache',
+  createJsSessionCache,
+  JsSessionCache,
 );

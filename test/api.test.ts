@@ -65,7 +65,13 @@ describe.each(impls)('$name cache', ({ create }) => {
     const cache = create({ role: 'server', listener: 'tcp/443', tag: { a: 1 } });
     expect(cache.options.listener).toBe('tcp/443');
     expect(cache.options.tag).toEqual({ a: 1 });
-    expect(cache.options).toMatchObject({ role: 'server', maxSessions: 20480, lifetimeSeconds: 300, onFull: 'evict-oldest', maxSessionBytes: 16384 });
+    expect(cache.options).toMatchObject({
+      role: 'server',
+      maxSessions: 20480,
+      lifetimeSeconds: 300,
+      onFull: 'evict-oldest',
+      maxSessionBytes: 16384,
+    });
     expect(Object.isFrozen(cache.options)).toBe(true);
     cache.terminate();
   });
@@ -193,7 +199,9 @@ describe.each(impls)('$name cache', ({ create }) => {
         }
       }
     }
-    pks.forEach((pk, i) => cache.update(key(pk, i), bytes(20, i)));
+    pks.forEach((pk, i) => {
+      cache.update(key(pk, i), bytes(20, i));
+    });
     expect(cache.size).toBe(pks.length);
     const byBytes = pks.map((pk, i) => hex(cache.lookup(key(utf8.encode(pk), i))));
     expect(byBytes).toEqual(pks.map((_, i) => hex(bytes(20, i))));
@@ -307,15 +315,27 @@ describe.each(impls)('$name cache', ({ create }) => {
   test('foldl: nested folds, a callback that throws, a callback that terminates', () => {
     const cache = create({ role: 'client' });
     for (let i = 0; i < 3; i++) cache.update(key('h:1', i), bytes(8, i));
-    const pairs = cache.foldl((a, acc: number) => acc + cache.foldl((b, n: number) => n + (a.session[0]! <= b.session[0]! ? 1 : 0), 0), 0);
+    const pairs = cache.foldl(
+      (a, acc: number) => acc + cache.foldl((b, n: number) => n + (a.session[0]! <= b.session[0]! ? 1 : 0), 0),
+      0,
+    );
     expect(pairs).toBe(6);
-    expect(() => cache.foldl(() => { throw new Error('boom'); }, 0)).toThrow('boom');
+    expect(() =>
+      cache.foldl(() => {
+        throw new Error('boom');
+      }, 0),
+    ).toThrow('boom');
     // the failed fold released its cursor: MAX_FOLDS nested folds still work afterwards
     for (let i = 1; i < 3; i++) cache.delete(key('h:1', i));
     const nest = (d: number): number => (d === 0 ? 0 : cache.foldl((_e, acc: number) => Math.max(acc, 1 + nest(d - 1)), 0));
     expect(nest(32)).toBe(32);
     expect(() => nest(33)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
-    expect(cache.foldl((_e, n: number) => { cache.terminate(); return n + 1; }, 0)).toBe(1);
+    expect(
+      cache.foldl((_e, n: number) => {
+        cache.terminate();
+        return n + 1;
+      }, 0),
+    ).toBe(1);
     expect(cache.size).toBe(0);
   });
 
@@ -401,7 +421,8 @@ describe.each(impls)('$name cache: lookupMany', ({ create }) => {
       for (let i = 0; i < 150; i++) c.update(key(pks[i % pks.length]!, bytes(i % 7 === 0 ? 255 : 32, i)), bytes(20 + i, i));
     }
     clock.advance(5000);
-    for (const c of [a, b]) for (let i = 150; i < 160; i++) c.update(key(pks[i % pks.length]!, bytes(i % 7 === 0 ? 255 : 32, i)), bytes(20 + i, i));
+    for (const c of [a, b])
+      for (let i = 150; i < 160; i++) c.update(key(pks[i % pks.length]!, bytes(i % 7 === 0 ? 255 : 32, i)), bytes(20 + i, i));
     clock.advance(6000); // the first 150 have expired, the last 10 have not
     const keys = [];
     for (let i = 0; i < 200; i++) keys.push(key(pks[i % pks.length]!, bytes(i % 7 === 0 ? 255 : 32, i)));
@@ -424,7 +445,9 @@ describe.each(impls)('$name cache: lookupMany', ({ create }) => {
     expect(() => cache.lookupMany([good, { partialKey: 'h:1', sessionId: new Uint8Array(0) }])).toThrow(
       expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }),
     );
-    expect(() => cache.lookupMany([good, key('ü'.repeat(300), 2)])).toThrow(expect.objectContaining({ code: 'ERR_KEY_TOO_LONG' }));
+    expect(() => cache.lookupMany([good, key('ü'.repeat(300), 2)])).toThrow(
+      expect.objectContaining({ code: 'ERR_KEY_TOO_LONG' }),
+    );
     expect(() => cache.lookupMany('keys' as never)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
     expect(cache.stats().lookups).toBe(0);
     cache.terminate();

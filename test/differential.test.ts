@@ -5,13 +5,22 @@
 import fc from 'fast-check';
 import { afterAll, expect, test } from 'vitest';
 import {
-  SessionCacheError, createJsSessionCache, createSessionCache, type SessionCache, type SessionCacheOptions,
+  SessionCacheError,
+  createJsSessionCache,
+  createSessionCache,
+  type SessionCache,
+  type SessionCacheOptions,
 } from '../src/index.js';
 import { minimumMemoryBytes } from '../src/options.js';
 import { bytes, comparableStats, contents, hex, verifyCore } from './helpers.js';
 
 const PARTIAL_KEYS: Array<string | Uint8Array> = [
-  'a:1', 'b:2', '', 'ü:443', Uint8Array.of(1, 2, 3), Uint8Array.of(0x61, 0x3a, 0x31) /* the bytes of 'a:1' */,
+  'a:1',
+  'b:2',
+  '',
+  'ü:443',
+  Uint8Array.of(1, 2, 3),
+  Uint8Array.of(0x61, 0x3a, 0x31) /* the bytes of 'a:1' */,
 ];
 // ids of many lengths, some sharing all but their last byte
 const SESSION_IDS = [1, 2, 8, 31, 32, 32, 32, 33, 64, 255].flatMap((len, i) => {
@@ -41,10 +50,19 @@ const len = fc.oneof(
 );
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 10, arbitrary: fc.record({ op: fc.constant('update' as const), pk, sid, len, seed: fc.nat(1000) }) },
-  { weight: 6, arbitrary: fc.record({ op: fc.constantFrom('lookup', 'lookupInto', 'lookupView', 'take', 'delete' as const), pk, sid }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({ op: fc.constantFrom('lookup', 'lookupInto', 'lookupView', 'take', 'delete' as const), pk, sid }),
+  },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('select' as const), pk }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('lookupMany' as const), keys: fc.array(fc.tuple(pk, sid), { maxLength: 80 }) }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('foldMutate' as const), every: fc.integer({ min: 1, max: 4 }), pk, sid, len }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ op: fc.constant('lookupMany' as const), keys: fc.array(fc.tuple(pk, sid), { maxLength: 80 }) }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ op: fc.constant('foldMutate' as const), every: fc.integer({ min: 1, max: 4 }), pk, sid, len }),
+  },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('sweep' as const) }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 2500 }) }) },
 );
@@ -60,7 +78,10 @@ const configArb = fc.record({
 /** Run one operation; its observable outcome as plain data (errors by code). */
 function apply(cache: SessionCache, op: Op): unknown {
   try {
-    const k = () => ({ partialKey: PARTIAL_KEYS[(op as { pk: number }).pk]!, sessionId: SESSION_IDS[(op as { sid: number }).sid]! });
+    const k = () => ({
+      partialKey: PARTIAL_KEYS[(op as { pk: number }).pk]!,
+      sessionId: SESSION_IDS[(op as { sid: number }).sid]!,
+    });
     switch (op.op) {
       case 'update':
         return cache.update(k(), bytes(op.len, op.seed));

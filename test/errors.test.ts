@@ -232,17 +232,30 @@ describe.each(impls)('$name cache', ({ name, create }) => {
 
   test('ERR_INVALID_OPTION for every bad option', () => {
     const bad: unknown[] = [
-      undefined, null, 'client', {}, { role: 'both' }, { role: 'client', maxSessions: 0 },
-      { role: 'client', maxSessions: 1.5 }, { role: 'client', maxSessions: 2 ** 24 + 1 },
-      { role: 'client', maxSessions: '10' }, { role: 'client', maxSessionBytes: 0 },
-      { role: 'client', maxSessionBytes: 2 ** 20 + 1 }, { role: 'client', memoryBytes: 100 },
-      { role: 'client', memoryBytes: 2 ** 32 }, { role: 'client', maxSessionBytes: 2 ** 20, memoryBytes: 2 ** 20 },
-      { role: 'client', lifetimeSeconds: 0 }, { role: 'client', lifetimeSeconds: -1 },
-      { role: 'client', lifetimeSeconds: NaN }, { role: 'client', lifetimeSeconds: Infinity },
-      { role: 'client', lifetimeSeconds: '300' }, { role: 'client', onFull: 'drop' },
+      undefined,
+      null,
+      'client',
+      {},
+      { role: 'both' },
+      { role: 'client', maxSessions: 0 },
+      { role: 'client', maxSessions: 1.5 },
+      { role: 'client', maxSessions: 2 ** 24 + 1 },
+      { role: 'client', maxSessions: '10' },
+      { role: 'client', maxSessionBytes: 0 },
+      { role: 'client', maxSessionBytes: 2 ** 20 + 1 },
+      { role: 'client', memoryBytes: 100 },
+      { role: 'client', memoryBytes: 2 ** 32 },
+      { role: 'client', maxSessionBytes: 2 ** 20, memoryBytes: 2 ** 20 },
+      { role: 'client', lifetimeSeconds: 0 },
+      { role: 'client', lifetimeSeconds: -1 },
+      { role: 'client', lifetimeSeconds: NaN },
+      { role: 'client', lifetimeSeconds: Infinity },
+      { role: 'client', lifetimeSeconds: '300' },
+      { role: 'client', onFull: 'drop' },
       { role: 'client', clock: 5 },
     ];
-    for (const options of bad) expect(() => create(options as never), JSON.stringify(options)).toThrow(code('ERR_INVALID_OPTION'));
+    for (const options of bad)
+      expect(() => create(options as never), JSON.stringify(options)).toThrow(code('ERR_INVALID_OPTION'));
   });
 });
 

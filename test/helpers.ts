@@ -1,6 +1,10 @@
 // Shared by the tests: both implementations under one name, keys, bytes, and memory scans.
 import {
-  WasmSessionCache, createJsSessionCache, createSessionCache, type SessionCache, type SessionCacheOptions,
+  WasmSessionCache,
+  createJsSessionCache,
+  createSessionCache,
+  type SessionCache,
+  type SessionCacheOptions,
   type SessionCacheStats,
 } from '../src/index.js';
 
@@ -33,7 +37,13 @@ export function key(partialKey: string | Uint8Array, sessionId: Uint8Array | num
 
 /** A clock the test moves by hand. */
 export function manualClock(start = 1_000_000) {
-  const clock = { now: start, read: () => clock.now, advance: (ms: number) => void (clock.now += ms) };
+  const clock = {
+    now: start,
+    read: () => clock.now,
+    advance: (ms: number) => {
+      clock.now += ms;
+    },
+  };
   return clock;
 }
 
@@ -42,9 +52,11 @@ export function contents(cache: SessionCache): Array<[string, number[], number[]
   return cache.foldl(
     (e, acc) => [
       ...acc,
-      [typeof e.key.partialKey === 'string' ? `s:${e.key.partialKey}` : `b:${[...e.key.partialKey]}`, [...e.key.sessionId], [...e.session]] as [
-        string, number[], number[],
-      ],
+      [
+        typeof e.key.partialKey === 'string' ? `s:${e.key.partialKey}` : `b:${[...e.key.partialKey]}`,
+        [...e.key.sessionId],
+        [...e.session],
+      ] as [string, number[], number[]],
     ],
     [] as Array<[string, number[], number[]]>,
   );

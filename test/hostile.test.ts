@@ -36,9 +36,13 @@ test('100k ids sharing their first 28 bytes keep the longest probe short', () =>
 test('ids that differ only in length (zero padding) are different keys', () => {
   const cache = createSessionCache({ role: 'server' });
   const ids = [1, 2, 7, 8, 9, 31, 32].map((n) => new Uint8Array(n)); // all zeros
-  ids.forEach((id, i) => cache.update({ partialKey: '', sessionId: id }, Uint8Array.of(i + 1)));
+  ids.forEach((id, i) => {
+    cache.update({ partialKey: '', sessionId: id }, Uint8Array.of(i + 1));
+  });
   expect(cache.size).toBe(ids.length);
-  ids.forEach((id, i) => expect([...cache.lookup({ partialKey: '', sessionId: id })!]).toEqual([i + 1]));
+  ids.forEach((id, i) => {
+    expect([...cache.lookup({ partialKey: '', sessionId: id })!]).toEqual([i + 1]);
+  });
   cache.terminate();
 });
 

@@ -2,7 +2,11 @@
 // the bytes stored, memory is reserved once, and fragmentation is repaired by compaction.
 import { expect, test } from 'vitest';
 import {
-  MAX_PARTIAL_KEY_BYTES, MAX_SESSION_BYTES_LIMIT, MAX_SESSION_ID_BYTES, createJsSessionCache, createSessionCache,
+  MAX_PARTIAL_KEY_BYTES,
+  MAX_SESSION_BYTES_LIMIT,
+  MAX_SESSION_ID_BYTES,
+  createJsSessionCache,
+  createSessionCache,
   recordBytes,
 } from '../src/index.js';
 import { coreModule } from '../src/core-module.js';
@@ -15,12 +19,24 @@ test('the limits and the byte formula in src/limits.ts are the ones compiled int
     recordBytesFor(pk: number, sid: number, session: number): number;
   };
   expect([0, 1, 2, 3].map((i) => core.limits(i))).toEqual([
-    MAX_SESSION_ID_BYTES, MAX_PARTIAL_KEY_BYTES, MAX_SESSION_BYTES_LIMIT, RECORD_HEADER_BYTES,
+    MAX_SESSION_ID_BYTES,
+    MAX_PARTIAL_KEY_BYTES,
+    MAX_SESSION_BYTES_LIMIT,
+    RECORD_HEADER_BYTES,
   ]);
   for (let session = 1; session <= MAX_SESSION_BYTES_LIMIT; session += session < 5000 ? 1 : 997) {
-    for (const [pk, sid] of [[0, 1], [21, 32], [512, 255]] as const) {
+    for (const [pk, sid] of [
+      [0, 1],
+      [21, 32],
+      [512, 255],
+    ] as const) {
       if (core.recordBytesFor(pk, sid, session) !== recordBytes(pk, sid, session)) {
-        expect([pk, sid, session, recordBytes(pk, sid, session)]).toEqual([pk, sid, session, core.recordBytesFor(pk, sid, session)]);
+        expect([pk, sid, session, recordBytes(pk, sid, session)]).toEqual([
+          pk,
+          sid,
+          session,
+          core.recordBytesFor(pk, sid, session),
+        ]);
       }
     }
   }

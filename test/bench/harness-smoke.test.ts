@@ -15,8 +15,16 @@ test('npm run bench -- --smoke runs every contender and records every figure', (
   const svg = readFileSync(join(out, 'ratios-smoke.svg'), 'utf8');
   const contenders = ['wasm', 'js', 'map', 'lru-cache', 'mnemonist'];
   const operations = [
-    'lookup-hit', 'lookup-hit-view', 'lookup-hit-into', 'lookup-hit-many', 'lookup-miss', 'update-replace', 'select-session',
-    'update-new', 'churn', 'mixed',
+    'lookup-hit',
+    'lookup-hit-view',
+    'lookup-hit-into',
+    'lookup-hit-many',
+    'lookup-miss',
+    'update-replace',
+    'select-session',
+    'update-new',
+    'churn',
+    'mixed',
   ];
   expect(results.machine).toMatchObject({ cores: expect.any(Number), node: process.version, cpu: expect.any(String) });
   expect(results.scenarios.length).toBeGreaterThan(0);
@@ -52,8 +60,7 @@ test('npm run bench -- --smoke runs every contender and records every figure', (
 }, 180_000);
 
 test('bench/micro.mjs times each operation, for the package and for a JS contender', () => {
-  const run = (...args: string[]) =>
-    execFileSync(process.execPath, ['bench/micro.mjs', ...args], { encoding: 'utf8' }).trim();
+  const run = (...args: string[]) => execFileSync(process.execPath, ['bench/micro.mjs', ...args], { encoding: 'utf8' }).trim();
   const cases = [
     ...['copy', 'into', 'view', 'many', 'miss', 'replace', 'churn', 'mixed', 'mixed-into'].map((op) => [op, 'wasm']),
     ['view', 'map'], // contenders without lookupView / lookupMany / lookupInto fall back to lookup
@@ -72,7 +79,9 @@ test('bench/micro.mjs times each operation, for the package and for a JS contend
 
 test('bench/latency.mjs reports a read latency for each working-set size asked for', () => {
   const run = (...args: string[]) =>
-    execFileSync(process.execPath, ['bench/latency.mjs', ...args], { encoding: 'utf8' }).trim().split('\n');
+    execFileSync(process.execPath, ['bench/latency.mjs', ...args], { encoding: 'utf8' })
+      .trim()
+      .split('\n');
   const lines = run('1', '4');
   expect(lines).toHaveLength(2);
   lines.forEach((line, i) => {

@@ -30,10 +30,16 @@ test('each run figure, the median and the counts of runs that met each target', 
   const row = (check: string) => out.split('\n').find((l) => l.startsWith(`| ${check} |`));
   expect(out.split('\n')[0]).toBe('| check | A | B | C | median | median meets it |');
   // a miss is bold; the median of three is the middle one, judged by the target's own rule
-  expect(row('1200B-1M mixed × lru-cache ≥ 3')).toBe('| 1200B-1M mixed × lru-cache ≥ 3 | **2.90×** | 3.10× | 3.20× | 3.10× | yes |');
-  expect(row('1200B-1M churn × lru-cache ≥ 8')).toBe('| 1200B-1M churn × lru-cache ≥ 8 | **7.00×** | 9.00× | **7.50×** | 7.50× | **no** |');
+  expect(row('1200B-1M mixed × lru-cache ≥ 3')).toBe(
+    '| 1200B-1M mixed × lru-cache ≥ 3 | **2.90×** | 3.10× | 3.20× | 3.10× | yes |',
+  );
+  expect(row('1200B-1M churn × lru-cache ≥ 8')).toBe(
+    '| 1200B-1M churn × lru-cache ≥ 8 | **7.00×** | 9.00× | **7.50×** | 7.50× | **no** |',
+  );
   // the other figures are run K's own, the same in every copy
-  expect(row('160B-1M lookup-hit × lru-cache ≥ 3')).toBe('| 160B-1M lookup-hit × lru-cache ≥ 3 | 3.11× | 3.11× | 3.11× | 3.11× | yes |');
+  expect(row('160B-1M lookup-hit × lru-cache ≥ 3')).toBe(
+    '| 160B-1M lookup-hit × lru-cache ≥ 3 | 3.11× | 3.11× | 3.11× | 3.11× | yes |',
+  );
   expect(row('1200B-1M resident B/entry ≤ 1490, ± 5 % after churn')).toContain('| 1371 B, −0.9 % | yes |');
   expect(out).toContain('- mixed stream at 1M, 1200 B: met in 2 of 3 runs');
   expect(out).toContain('- update and churn at 1M, 1200 B: met in 1 of 3 runs');

@@ -7,7 +7,7 @@ import { REPO } from './pack-install.js';
 
 const run = promisify(execFile);
 
-/** What a driver prints: the runtime that ran it, the file `tls-session-cache` resolved to, the results. */
+/** What a driver prints: the runtime that ran it, the file `tls-resumption` resolved to, the results. */
 export interface DriverOutput {
   runtime: { name: string; version: string };
   entry: string;

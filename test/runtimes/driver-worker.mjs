@@ -1,6 +1,6 @@
 // Worker driver (workerd): each request runs the shared smoke script on fresh caches, and adds a
 // session to one cache kept across requests (as a server's would be); the answer is JSON.
-import * as pkg from 'tls-session-cache';
+import * as pkg from 'tls-resumption';
 import { runtimeInfo, smoke } from './smoke.mjs';
 
 /** The cache that outlives requests; created on the first one (workerd allows no crypto at global scope). */

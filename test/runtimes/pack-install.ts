@@ -60,7 +60,7 @@ function filesOf(json: string): { files: string[]; filename: string } {
  * with `npm pack --dry-run --json`, and install the tarball into a fresh project.
  */
 export async function packAndInstall(): Promise<PackedPackage> {
-  const root = mkdtempSync(join(tmpdir(), 'tls-session-cache-runtimes-'));
+  const root = mkdtempSync(join(tmpdir(), 'tls-resumption-runtimes-'));
   try {
     return await packAndInstallIn(root);
   } catch (error) {
@@ -89,8 +89,12 @@ async function packAndInstallIn(root: string): Promise<PackedPackage> {
   for (const file of DRIVERS) cpSync(join(HERE, file), join(project, file));
 
   return {
-    root, stage, packedFiles: packed.files, dryRunFiles: dryRun.files, project,
-    installed: join(project, 'node_modules', 'tls-session-cache'),
+    root,
+    stage,
+    packedFiles: packed.files,
+    dryRunFiles: dryRun.files,
+    project,
+    installed: join(project, 'node_modules', 'tls-resumption'),
   };
 }
 

@@ -17,11 +17,22 @@ const run = promisify(execFile);
 
 /** Files a user needs, whatever the shared chunks are called. */
 const EXPECTED_FILES = [
-  'LICENSE', 'README.md', 'package.json', 'build/core.wasm',
-  'dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts',
-  'dist/node.js', 'dist/node.cjs', 'dist/node.d.ts', 'dist/node.d.cts',
-  'dist/workerd.js', 'dist/workerd.d.ts',
-  'dist/embedded.js', 'dist/embedded.d.ts',
+  'LICENSE',
+  'README.md',
+  'package.json',
+  'build/core.wasm',
+  'dist/index.js',
+  'dist/index.cjs',
+  'dist/index.d.ts',
+  'dist/index.d.cts',
+  'dist/node.js',
+  'dist/node.cjs',
+  'dist/node.d.ts',
+  'dist/node.d.cts',
+  'dist/workerd.js',
+  'dist/workerd.d.ts',
+  'dist/embedded.js',
+  'dist/embedded.d.ts',
 ];
 /** Shared code (esbuild chunks) and shared declarations (rollup-plugin-dts chunks). */
 const CHUNK = /^dist\/(chunk-[A-Z0-9]+\.c?js|[\w-]+-[\w-]+\.d\.c?ts)$/;
@@ -36,10 +47,20 @@ const EXPECTED_SMOKE = {
     lookupBytesKey: '151617', // "b:1" as a string finds the session stored under its bytes
     lookupMiss: null,
     lookupInto: [5, '0708090a0b000000'],
-    selectA: [[700, 14], [5, 7]], // newest first
+    selectA: [
+      [700, 14],
+      [5, 7],
+    ], // newest first
     selectNone: 0,
-    selectAfterReplace: [[6, 28], [700, 14]], // a replaced session becomes the newest
-    foldl: [['a.example:443', 2, 700], ['bytes:623a31', 3, 3], ['a.example:443', 1, 6]], // oldest first
+    selectAfterReplace: [
+      [6, 28],
+      [700, 14],
+    ], // a replaced session becomes the newest
+    foldl: [
+      ['a.example:443', 2, 700],
+      ['bytes:623a31', 3, 3],
+      ['a.example:443', 1, 6],
+    ], // oldest first
     foldlEmptyAcc: 'acc0',
     deleteHit: true,
     deleteMiss: false,
@@ -57,8 +78,16 @@ const EXPECTED_SMOKE = {
     },
     // lookups: 3 lookups + lookupInto + take + the evicted and the expired lookups
     stats: {
-      lookups: 7, hits: 4, misses: 3, inserts: 8, replacements: 1, deletes: 2, evictions: 2, expired: 4,
-      rejected: 0, sessions: 0,
+      lookups: 7,
+      hits: 4,
+      misses: 3,
+      inserts: 8,
+      replacements: 1,
+      deletes: 2,
+      evictions: 2,
+      expired: 4,
+      rejected: 0,
+      sessions: 0,
     },
     afterTerminate: { size: 0, lookup: null, update: 'ERR_CACHE_TERMINATED' },
   },
@@ -96,7 +125,9 @@ describe('the packed package', () => {
     // a chunk nothing imports would be a leftover of an earlier build
     const others = pkg.dryRunFiles.filter((f) => f.startsWith('dist/'));
     for (const chunk of chunks) {
-      const ref = `./${basename(chunk).replace(/\.d\.ts$/, '.js').replace(/\.d\.cts$/, '.cjs')}`;
+      const ref = `./${basename(chunk)
+        .replace(/\.d\.ts$/, '.js')
+        .replace(/\.d\.cts$/, '.cjs')}`;
       const importers = others.filter((f) => f !== chunk && readFileSync(join(pkg.installed, f), 'utf8').includes(ref));
       expect(importers, `${chunk} is imported by some file`).not.toEqual([]);
     }
@@ -118,7 +149,7 @@ describe('the packed package', () => {
 
   it('the ./core.wasm export is the compiled core, a module with no imports', () => {
     const require = createRequire(join(pkg.project, 'package.json'));
-    const file = require.resolve('tls-session-cache/core.wasm');
+    const file = require.resolve('tls-resumption/core.wasm');
     expect(relative(pkg.installed, file)).toBe(join('build', 'core.wasm'));
     const module = new WebAssembly.Module(readFileSync(file));
     // every loader instantiates it with `{}`
@@ -128,19 +159,19 @@ describe('the packed package', () => {
 
   it('./node loads from ESM and CJS and shares its classes with the main entry', async () => {
     const require = createRequire(join(pkg.project, 'package.json'));
-    expect(relative(pkg.installed, require.resolve('tls-session-cache/node'))).toBe(join('dist', 'node.cjs'));
+    expect(relative(pkg.installed, require.resolve('tls-resumption/node'))).toBe(join('dist', 'node.cjs'));
     // an adapter's error must be the main entry's SessionCacheError: one copy of the code, not two
     const report = `let shared;
       try { node.clientPartialKey({}); shared = 'no error'; } catch (e) { shared = e instanceof main.SessionCacheError && e.code; }
       console.log(JSON.stringify({ keys: Object.keys(node).sort(), shared }));`;
-    const esm = `import * as node from 'tls-session-cache/node'; import * as main from 'tls-session-cache'; ${report}`;
-    const cjs = `const node = require('tls-session-cache/node'); const main = require('tls-session-cache'); ${report}`;
+    const esm = `import * as node from 'tls-resumption/node'; import * as main from 'tls-resumption'; ${report}`;
+    const cjs = `const node = require('tls-resumption/node'); const main = require('tls-resumption'); ${report}`;
     const [fromEsm, fromCjs] = await Promise.all([
       run(process.execPath, ['--input-type=module', '-e', esm], { cwd: pkg.project }),
       run(process.execPath, ['-e', cjs], { cwd: pkg.project }),
     ]);
     // the same names as the adapters' source module exports
-    const keys = Object.keys(await import('../../src/node/index.js')).sort();
+    const keys = Object.keys(await import('../../src/node-adapters.js')).sort();
     expect(keys).toContain('clientPartialKey');
     expect(JSON.parse(fromEsm.stdout)).toEqual({ keys, shared: 'ERR_INVALID_ARGUMENT' });
     expect(JSON.parse(fromCjs.stdout)).toEqual({ keys, shared: 'ERR_INVALID_ARGUMENT' });
@@ -148,8 +179,8 @@ describe('the packed package', () => {
 
   it('declarations resolve for ESM and CJS consumers (node16) and under the workerd condition', async () => {
     const esm = [
-      "import { createSessionCache, ready, useCoreModule, type SessionCache } from 'tls-session-cache';",
-      "import * as adapters from 'tls-session-cache/node';",
+      "import { createSessionCache, ready, useCoreModule, type SessionCache } from 'tls-resumption';",
+      "import * as adapters from 'tls-resumption/node';",
       'await ready();',
       "const cache: SessionCache = createSessionCache({ role: 'server' });",
       '// @ts-expect-error the role is required (fails if the types resolved to any)',
@@ -157,15 +188,15 @@ describe('the packed package', () => {
       'export { cache, adapters, useCoreModule };',
     ].join('\n');
     const cjs = [
-      "import pkg = require('tls-session-cache');",
-      "import adapters = require('tls-session-cache/node');",
+      "import pkg = require('tls-resumption');",
+      "import adapters = require('tls-resumption/node');",
       "const cache: pkg.SessionCache = pkg.createSessionCache({ role: 'client' });",
       '// @ts-expect-error the role is required',
       'pkg.createSessionCache({});',
       'export { cache, adapters };',
     ].join('\n');
     const edge = [
-      "import { createSessionCache, ready, type SessionCache } from 'tls-session-cache';",
+      "import { createSessionCache, ready, type SessionCache } from 'tls-resumption';",
       'await ready();',
       "const cache: SessionCache = createSessionCache({ role: 'server' });",
       '// @ts-expect-error the role is required',
@@ -177,22 +208,48 @@ describe('the packed package', () => {
     writeFileSync(join(pkg.project, 'types-edge.ts'), edge);
     // no DOM lib: a Node project's setup, and the edge one has no Node types at all
     const base = { target: 'es2022', lib: ['es2022'], strict: true, noEmit: true, skipLibCheck: false };
-    writeFileSync(join(pkg.project, 'tsconfig.node.json'), JSON.stringify({
-      compilerOptions: { ...base, module: 'node16', moduleResolution: 'node16', types: ['node'], typeRoots: [join(REPO, 'node_modules/@types')] },
-      files: ['types-esm.mts', 'types-cjs.cts'],
-    }));
-    writeFileSync(join(pkg.project, 'tsconfig.edge.json'), JSON.stringify({
-      compilerOptions: { ...base, module: 'es2022', moduleResolution: 'bundler', customConditions: ['workerd'], types: [], traceResolution: true },
-      files: ['types-edge.ts'],
-    }));
+    writeFileSync(
+      join(pkg.project, 'tsconfig.node.json'),
+      JSON.stringify({
+        compilerOptions: {
+          ...base,
+          module: 'node16',
+          moduleResolution: 'node16',
+          types: ['node'],
+          typeRoots: [join(REPO, 'node_modules/@types')],
+        },
+        files: ['types-esm.mts', 'types-cjs.cts'],
+      }),
+    );
+    writeFileSync(
+      join(pkg.project, 'tsconfig.edge.json'),
+      JSON.stringify({
+        compilerOptions: {
+          ...base,
+          module: 'es2022',
+          moduleResolution: 'bundler',
+          customConditions: ['workerd'],
+          types: [],
+          traceResolution: true,
+        },
+        files: ['types-edge.ts'],
+      }),
+    );
     const tsc = join(REPO, 'node_modules/typescript/bin/tsc');
     const check = (config: string) =>
-      run(process.execPath, [tsc, '-p', config], { cwd: pkg.project, maxBuffer: 64 * 1024 * 1024 }).catch((e: { stdout: string }) => {
-        throw new Error(`tsc -p ${config} failed:\n${e.stdout.split('\n').filter((l) => l.includes('error')).join('\n')}`);
-      });
+      run(process.execPath, [tsc, '-p', config], { cwd: pkg.project, maxBuffer: 64 * 1024 * 1024 }).catch(
+        (e: { stdout: string }) => {
+          throw new Error(
+            `tsc -p ${config} failed:\n${e.stdout
+              .split('\n')
+              .filter((l) => l.includes('error'))
+              .join('\n')}`,
+          );
+        },
+      );
     const [, edgeRun] = await Promise.all([check('tsconfig.node.json'), check('tsconfig.edge.json')]);
     expect(edgeRun.stdout).toContain(
-      `Module name 'tls-session-cache' was successfully resolved to '${join(pkg.installed, 'dist/workerd.d.ts')}'`,
+      `Module name 'tls-resumption' was successfully resolved to '${join(pkg.installed, 'dist/workerd.d.ts')}'`,
     );
   });
 
@@ -210,7 +267,7 @@ describe('the packed package', () => {
     const worker = await serveWorker(pkg.project);
     try {
       // the bundle took the workerd entry, which leaves the wasm to workerd's module loader
-      expect(worker.packageInputs).toEqual(['node_modules/tls-session-cache/dist/workerd.js']);
+      expect(worker.packageInputs).toEqual(['node_modules/tls-resumption/dist/workerd.js']);
       expect(worker.externalImports).toEqual(['./core.wasm']);
       expect(worker.url.hostname).toBe('127.0.0.1');
       const answers = [];
@@ -221,7 +278,10 @@ describe('the packed package', () => {
         expect(response.status).toBe(200);
         answers.push(
           (await response.json()) as {
-            runtime: { name: string }; result: unknown; kept: number[][]; expiry: { stillThere: boolean; expired: number };
+            runtime: { name: string };
+            result: unknown;
+            kept: number[][];
+            expiry: { stillThere: boolean; expired: number };
           },
         );
       }
@@ -229,9 +289,18 @@ describe('the packed package', () => {
         expect(answer.runtime.name).toBe('workerd');
         expect(answer.result).toEqual(EXPECTED_SMOKE);
       }
-      expect(answers.map((a) => a.kept)).toEqual([[[1, 1, 1]], [[2, 2, 2], [1, 1, 1]]]);
+      expect(answers.map((a) => a.kept)).toEqual([
+        [[1, 1, 1]],
+        [
+          [2, 2, 2],
+          [1, 1, 1],
+        ],
+      ]);
       // the default clock moves on in workerd: the session the first request stored has expired
-      expect(answers.map((a) => a.expiry)).toEqual([{ stillThere: false, expired: 0 }, { stillThere: false, expired: 1 }]);
+      expect(answers.map((a) => a.expiry)).toEqual([
+        { stillThere: false, expired: 0 },
+        { stillThere: false, expired: 1 },
+      ]);
     } finally {
       await worker.dispose();
     }

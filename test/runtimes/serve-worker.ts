@@ -62,7 +62,9 @@ export async function serveWorker(project: string): Promise<ServedWorker> {
   return {
     url,
     // metafile paths are relative to absWorkingDir, the project
-    packageInputs: Object.keys(meta.inputs).filter((input) => input.startsWith('node_modules/tls-session-cache/')).sort(),
+    packageInputs: Object.keys(meta.inputs)
+      .filter((input) => input.startsWith('node_modules/tls-resumption/'))
+      .sort(),
     externalImports: (output?.imports ?? []).filter((i) => i.external).map((i) => i.path),
     dispose: () => mf.dispose(),
   };

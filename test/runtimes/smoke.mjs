@@ -81,14 +81,24 @@ function transcript(pkg, create) {
   out.errors = {
     emptySessionId: errorOf(pkg, () => cache.update({ partialKey: a, sessionId: new Uint8Array(0) }, sessionBytes(1, 1))),
     longSessionId: errorOf(pkg, () => cache.lookup({ partialKey: a, sessionId: new Uint8Array(256) })),
-    tooLarge: errorOf(pkg, () => create({ role: 'server', maxSessionBytes: 4 }).update({ partialKey: '', sessionId: sid(1) }, sessionBytes(1, 5))),
+    tooLarge: errorOf(pkg, () =>
+      create({ role: 'server', maxSessionBytes: 4 }).update({ partialKey: '', sessionId: sid(1) }, sessionBytes(1, 5)),
+    ),
     badOption: errorOf(pkg, () => create({ role: 'server', maxSessions: 0 })),
   };
 
   const s = cache.stats();
   out.stats = {
-    lookups: s.lookups, hits: s.hits, misses: s.misses, inserts: s.inserts, replacements: s.replacements,
-    deletes: s.deletes, evictions: s.evictions, expired: s.expired, rejected: s.rejected, sessions: s.sessions,
+    lookups: s.lookups,
+    hits: s.hits,
+    misses: s.misses,
+    inserts: s.inserts,
+    replacements: s.replacements,
+    deletes: s.deletes,
+    evictions: s.evictions,
+    expired: s.expired,
+    rejected: s.rejected,
+    sessions: s.sessions,
   };
 
   cache.terminate();
@@ -119,7 +129,7 @@ function otpTranscript(module) {
 
 /**
  * Run the smoke test against one runtime's view of the package.
- * @param pkg the module namespace (or `require` result) of `tls-session-cache`
+ * @param pkg the module namespace (or `require` result) of `tls-resumption`
  * @returns JSON-safe results: `wasm` (the WebAssembly cache), `otp`, and whether the pure-JS twin
  *   produced the same transcript
  */
@@ -141,6 +151,6 @@ export function runtimeInfo() {
   if (typeof g.Deno !== 'undefined') return { name: 'deno', version: g.Deno.version.deno };
   if (typeof g.Bun !== 'undefined') return { name: 'bun', version: g.Bun.version };
   if (g.navigator?.userAgent === 'Cloudflare-Workers') return { name: 'workerd', version: 'Cloudflare-Workers' };
-  if (typeof g.process !== 'undefined' && g.process.versions?.node) return { name: 'node', version: g.process.versions.node };
+  if (g.process?.versions?.node) return { name: 'node', version: g.process.versions.node };
   return { name: 'unknown', version: '' };
 }

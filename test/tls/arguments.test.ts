@@ -7,9 +7,15 @@ import tls from 'node:tls';
 import { describe, expect, test } from 'vitest';
 import { createSessionCache, SessionCacheError } from '../../src/index.js';
 import {
-  agentPartialKey, attachSessionCache, clientPartialKey, connect, createHttpsAgent, readSessionHeader,
-  sessionCacheServerOptions, TLS12_VERSION,
-} from '../../src/node/index.js';
+  agentPartialKey,
+  attachSessionCache,
+  clientPartialKey,
+  connect,
+  createHttpsAgent,
+  readSessionHeader,
+  sessionCacheServerOptions,
+  TLS12_VERSION,
+} from '../../src/node-adapters.js';
 
 /** Expect `fn` to throw a SessionCacheError with `code`. */
 function throwsCode(fn: () => unknown, code: string): void {
@@ -33,7 +39,15 @@ describe('attachSessionCache', () => {
     for (const bad of [null, 'cache', {}, { lookup: () => undefined, update: 1, delete: () => true }]) {
       throwsCode(() => attachSessionCache(server, bad as never), INVALID);
     }
-    const badOptions = ['x', { context: 5 }, { storeTls13: 'yes' }, { warn: 1 }, { timeoutMs: 0 }, { timeoutMs: 1.5 }, { timeoutMs: 1e9 }];
+    const badOptions = [
+      'x',
+      { context: 5 },
+      { storeTls13: 'yes' },
+      { warn: 1 },
+      { timeoutMs: 0 },
+      { timeoutMs: 1.5 },
+      { timeoutMs: 1e9 },
+    ];
     for (const bad of badOptions) throwsCode(() => attachSessionCache(server, cache, bad as never), INVALID);
     expect(server.listenerCount('newSession')).toBe(0);
     expect(server.listenerCount('resumeSession')).toBe(0);
@@ -61,10 +75,13 @@ describe('attachSessionCache', () => {
 describe('sessionCacheServerOptions', () => {
   test('tickets off, an explicit context, TLS 1.2 unless tls13', () => {
     expect(sessionCacheServerOptions()).toEqual({
-      secureOptions: constants.SSL_OP_NO_TICKET, sessionIdContext: 'tls-session-cache', maxVersion: 'TLSv1.2',
+      secureOptions: constants.SSL_OP_NO_TICKET,
+      sessionIdContext: 'tls-resumption',
+      maxVersion: 'TLSv1.2',
     });
     expect(sessionCacheServerOptions({ sessionIdContext: 'api', tls13: true })).toEqual({
-      secureOptions: constants.SSL_OP_NO_TICKET, sessionIdContext: 'api',
+      secureOptions: constants.SSL_OP_NO_TICKET,
+      sessionIdContext: 'api',
     });
     const combined = sessionCacheServerOptions({ secureOptions: constants.SSL_OP_ALL }).secureOptions;
     expect(combined).toBe((constants.SSL_OP_ALL | constants.SSL_OP_NO_TICKET) >>> 0);
@@ -72,8 +89,15 @@ describe('sessionCacheServerOptions', () => {
   });
 
   test('refuses contexts OpenSSL would refuse, and bad flags', () => {
-    for (const bad of [{ sessionIdContext: '' }, { sessionIdContext: 'x'.repeat(33) }, { sessionIdContext: 5 }, { tls13: 1 },
-      { secureOptions: -1 }, { secureOptions: 2 ** 32 }, 'x']) {
+    for (const bad of [
+      { sessionIdContext: '' },
+      { sessionIdContext: 'x'.repeat(33) },
+      { sessionIdContext: 5 },
+      { tls13: 1 },
+      { secureOptions: -1 },
+      { secureOptions: 2 ** 32 },
+      'x',
+    ]) {
       throwsCode(() => sessionCacheServerOptions(bad as never), INVALID);
     }
     expect(sessionCacheServerOptions({ sessionIdContext: 'x'.repeat(32) }).sessionIdContext).toHaveLength(32);
@@ -135,7 +159,25 @@ describe('connect and createHttpsAgent', () => {
 describe('readSessionHeader', () => {
   const id = Uint8Array.from({ length: 32 }, (_, i) => i + 1);
   const der = (lengthBytes: number[], tail: number[] = []) =>
-    Uint8Array.from([0x30, ...lengthBytes, 0x02, 0x01, 0x01, 0x02, 0x02, 0x03, 0x03, 0x04, 0x02, 0xc0, 0x2f, 0x04, 0x20, ...id, ...tail]);
+    Uint8Array.from([
+      0x30,
+      ...lengthBytes,
+      0x02,
+      0x01,
+      0x01,
+      0x02,
+      0x02,
+      0x03,
+      0x03,
+      0x04,
+      0x02,
+      0xc0,
+      0x2f,
+      0x04,
+      0x20,
+      ...id,
+      ...tail,
+    ]);
 
   test('reads the version and id of a short- and a long-form SEQUENCE', () => {
     const short = readSessionHeader(der([45]));

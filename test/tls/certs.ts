@@ -29,12 +29,31 @@ function openssl(args: string[], cwd: string): void {
 
 /** A fresh CA in a temporary directory. */
 export function makeCerts(): TestCerts {
-  const dir = mkdtempSync(join(tmpdir(), 'tls-session-cache-certs-'));
-  openssl([
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
-    '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=tls-session-cache test CA',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign',
-  ], dir);
+  const dir = mkdtempSync(join(tmpdir(), 'tls-resumption-certs-'));
+  openssl(
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.pem',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=tls-resumption test CA',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign',
+    ],
+    dir,
+  );
   writeFileSync(join(dir, 'leaf.ext'), `${SAN}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth,clientAuth\n`);
   let serial = 1;
   return {
@@ -43,10 +62,27 @@ export function makeCerts(): TestCerts {
       const n = ++serial;
       const keyArgs = kind === 'rsa' ? ['-newkey', 'rsa:2048'] : ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'];
       openssl(['req', '-new', ...keyArgs, '-nodes', '-keyout', `${n}.key`, '-out', `${n}.csr`, '-subj', '/CN=localhost'], dir);
-      openssl([
-        'x509', '-req', '-in', `${n}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-set_serial', String(n),
-        '-days', '2', '-out', `${n}.pem`, '-extfile', 'leaf.ext',
-      ], dir);
+      openssl(
+        [
+          'x509',
+          '-req',
+          '-in',
+          `${n}.csr`,
+          '-CA',
+          'ca.pem',
+          '-CAkey',
+          'ca.key',
+          '-set_serial',
+          String(n),
+          '-days',
+          '2',
+          '-out',
+          `${n}.pem`,
+          '-extfile',
+          'leaf.ext',
+        ],
+        dir,
+      );
       return { key: readFileSync(join(dir, `${n}.key`), 'utf8'), cert: readFileSync(join(dir, `${n}.pem`), 'utf8') };
     },
     remove() {

@@ -18,10 +18,15 @@ export interface TestServer<S extends net.Server = tls.Server> {
 export async function serve<S extends net.Server>(server: S, reused: boolean[] = []): Promise<TestServer<S>> {
   const open = new Map<net.Socket, Promise<void>>();
   server.on('connection', (socket: net.Socket) => {
-    open.set(socket, new Promise((resolve) => socket.once('close', () => {
-      open.delete(socket);
-      resolve();
-    })));
+    open.set(
+      socket,
+      new Promise((resolve) =>
+        socket.once('close', () => {
+          open.delete(socket);
+          resolve();
+        }),
+      ),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as net.AddressInfo).port;
@@ -81,22 +86,50 @@ export function plainConnect(options: tls.ConnectionOptions): Promise<ClientResu
   return finish(tls.connect(options));
 }
 
-const record = (type: number, body: Buffer) => Buffer.concat([Buffer.from([type, 3, 1, body.length >> 8, body.length & 255]), body]);
+const record = (type: number, body: Buffer) =>
+  Buffer.concat([Buffer.from([type, 3, 1, body.length >> 8, body.length & 255]), body]);
 
 /** A TLS 1.2 ClientHello carrying `sessionId` (ECDHE with AES-GCM, P-256; no ticket extension). */
 export function clientHello(sessionId: Uint8Array): Buffer {
   const extensions = Buffer.from([
-    0x00, 0x0a, 0x00, 0x04, 0x00, 0x02, 0x00, 0x17, // supported_groups: secp256r1
-    0x00, 0x0b, 0x00, 0x02, 0x01, 0x00, // ec_point_formats: uncompressed
-    0x00, 0x0d, 0x00, 0x08, 0x00, 0x06, 0x04, 0x03, 0x08, 0x04, 0x04, 0x01, // signature_algorithms
+    0x00,
+    0x0a,
+    0x00,
+    0x04,
+    0x00,
+    0x02,
+    0x00,
+    0x17, // supported_groups: secp256r1
+    0x00,
+    0x0b,
+    0x00,
+    0x02,
+    0x01,
+    0x00, // ec_point_formats: uncompressed
+    0x00,
+    0x0d,
+    0x00,
+    0x08,
+    0x00,
+    0x06,
+    0x04,
+    0x03,
+    0x08,
+    0x04,
+    0x04,
+    0x01, // signature_algorithms
   ]);
   const suites = Buffer.from([0xc0, 0x2b, 0xc0, 0x2f, 0xc0, 0x2c, 0xc0, 0x30]);
   const body = Buffer.concat([
-    Buffer.from([3, 3]), randomBytes(32),
-    Buffer.from([sessionId.length]), sessionId,
-    Buffer.from([0, suites.length]), suites,
+    Buffer.from([3, 3]),
+    randomBytes(32),
+    Buffer.from([sessionId.length]),
+    sessionId,
+    Buffer.from([0, suites.length]),
+    suites,
     Buffer.from([1, 0]),
-    Buffer.from([0, extensions.length]), extensions,
+    Buffer.from([0, extensions.length]),
+    extensions,
   ]);
   const handshake = Buffer.concat([Buffer.from([1, 0, body.length >> 8, body.length & 255]), body]);
   return record(0x16, handshake);

@@ -10,15 +10,15 @@ import { join } from 'node:path';
 import type tls from 'node:tls';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { SessionCacheAttachment } from '../../src/node/index.js';
+import type { SessionCacheAttachment } from '../../src/node-adapters.js';
 import { makeCerts, type KeyPair, type TestCerts } from './certs.js';
 import { serve } from './loopback.js';
 
 const README = fileURLToPath(new URL('../../README.md', import.meta.url));
 const TITLE = "## Use it with Node's tls";
 const PACKAGES: Record<string, string> = {
-  'tls-session-cache': fileURLToPath(new URL('../../src/index.ts', import.meta.url)),
-  'tls-session-cache/node': fileURLToPath(new URL('../../src/node/index.ts', import.meta.url)),
+  'tls-resumption': fileURLToPath(new URL('../../src/index.ts', import.meta.url)),
+  'tls-resumption/node': fileURLToPath(new URL('../../src/node-adapters.ts', import.meta.url)),
 };
 /** Top-level names a block may define that the harness reads back. */
 const RESULTS = ['server', 'detach', 'cache', 'agent'];
@@ -63,7 +63,11 @@ async function load(block: string, index: number): Promise<Example> {
     imports.push(`import ${m[1]} from ${JSON.stringify(target)};`);
   }
   if (body.some((line) => line.startsWith('import '))) throw new Error(`example ${index}: one import per line, please`);
-  const needs = /^\/\/ ([\w, ]+):/m.exec(block)?.[1]!.split(',').map((s) => s.trim()) ?? [];
+  const needs =
+    /^\/\/ ([\w, ]+):/m
+      .exec(block)?.[1]
+      ?.split(',')
+      .map((s) => s.trim()) ?? [];
   const results = RESULTS.map((name) => `${name}: typeof ${name} === 'undefined' ? undefined : ${name}`).join(', ');
   const source = [
     ...imports,
@@ -90,7 +94,7 @@ async function load(block: string, index: number): Promise<Example> {
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'tls-session-cache-readme-'));
+  dir = mkdtempSync(join(tmpdir(), 'tls-resumption-readme-'));
   certs = makeCerts();
   pair = certs.leaf('ecdsa');
   const blocks = tsBlocks(section(readFileSync(README, 'utf8'), TITLE));
@@ -102,7 +106,11 @@ afterAll(() => {
 });
 
 test('the section has its three examples: server, connect, https agent', () => {
-  expect(examples.map((e) => e.needs)).toEqual([['key', 'cert', 'port'], ['host', 'port', 'ca'], ['url', 'ca']]);
+  expect(examples.map((e) => e.needs)).toEqual([
+    ['key', 'cert', 'port'],
+    ['host', 'port', 'ca'],
+    ['url', 'ca'],
+  ]);
 });
 
 test('the server and connect examples: the second connection resumes through the server cache', { timeout: 15_000 }, async () => {

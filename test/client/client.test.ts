@@ -5,12 +5,17 @@ import type tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createSessionCache, type SessionCache } from '../../src/index.js';
 import {
-  attachSessionCache, clientPartialKey, connect, createHttpsAgent, readSessionHeader, sessionCacheServerOptions,
+  attachSessionCache,
+  clientPartialKey,
+  connect,
+  createHttpsAgent,
+  readSessionHeader,
+  sessionCacheServerOptions,
   type SessionCacheAttachment,
-} from '../../src/node/index.js';
+} from '../../src/node-adapters.js';
 import { manualClock } from '../helpers.js';
-import { makeCerts, type KeyPair, type TestCerts } from './certs.js';
-import { finish, plainConnect, serve, startTlsServer, type TestServer } from './loopback.js';
+import { makeCerts, type KeyPair, type TestCerts } from '../tls/certs.js';
+import { finish, plainConnect, serve, startTlsServer, type TestServer } from '../tls/loopback.js';
 
 /** A handshake that hangs (a resumeSession callback never called) fails the test quickly. */
 const HANG_GUARD = { timeout: 15_000 };
@@ -41,8 +46,14 @@ async function sessionIdServer(): Promise<CacheServer> {
 /** TLS 1.3 with tickets (Node's default server). */
 const ticketServer = () => startTlsServer({ ...ecdsa });
 
-const dest = (port: number, servername = 'localhost'): tls.ConnectionOptions => ({ host: '127.0.0.1', port, servername, ca: certs.ca });
-const ids = (cache: SessionCache) => cache.foldl((e, acc: string[]) => [...acc, Buffer.from(e.key.sessionId).toString('hex')], []);
+const dest = (port: number, servername = 'localhost'): tls.ConnectionOptions => ({
+  host: '127.0.0.1',
+  port,
+  servername,
+  ca: certs.ca,
+});
+const ids = (cache: SessionCache) =>
+  cache.foldl((e, acc: string[]) => [...acc, Buffer.from(e.key.sessionId).toString('hex')], []);
 const idOf = (der: Uint8Array) => Buffer.from(readSessionHeader(der)!.sessionId).toString('hex');
 
 describe('connect()', HANG_GUARD, () => {
@@ -240,7 +251,7 @@ describe('createHttpsAgent()', HANG_GUARD, () => {
     await s.close();
   });
 
-  test('maxCachedSessions no longer limits: the cache\'s capacity does', async () => {
+  test("maxCachedSessions no longer limits: the cache's capacity does", async () => {
     const [x, y] = [await httpsServer(true), await httpsServer(true)];
     const agent = createHttpsAgent({ sessionCache: createSessionCache({ role: 'client' }), ca: certs.ca, maxCachedSessions: 1 });
     await get(x.port, agent);
@@ -264,7 +275,7 @@ describe('createHttpsAgent()', HANG_GUARD, () => {
     await s.close();
   });
 
-  test('the partial key is a hash of the connection name: no PEM or private key in the cache\'s keys', async () => {
+  test("the partial key is a hash of the connection name: no PEM or private key in the cache's keys", async () => {
     const s = await httpsServer(true);
     const cache = createSessionCache({ role: 'client' });
     const agent = createHttpsAgent({ sessionCache: cache, ca: certs.ca, key: clientPair.key, cert: clientPair.cert });

@@ -3,9 +3,9 @@
 // the socket, so every fault, timeout and surprise below ends as `done(null, null)`: a miss, after
 // which the client simply makes a full handshake.
 import type { Server } from 'node:tls';
-import { MAX_SESSION_ID_BYTES } from '../index.js';
-import type { SessionCache, SessionKey } from '../index.js';
-import { TLS13_VERSION, readSessionHeader, sameBytes } from './der.js';
+import { MAX_SESSION_ID_BYTES } from '../api.js';
+import type { SessionCache, SessionKey } from '../api.js';
+import { TLS13_VERSION, readSessionHeader, sameBytes } from '../tls/der.js';
 import { ServerContextKey } from './server-context-key.js';
 
 /**
@@ -51,8 +51,11 @@ export interface ServerAdapterSettings {
 const DEFAULT_SCRATCH_BYTES = 16 * 1024;
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (typeof value === 'object' || typeof value === 'function') && value !== null &&
-    typeof (value as { then?: unknown }).then === 'function';
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
 }
 
 /** `bytes` as a Buffer over the same memory (Node's callbacks are typed for Buffers). */
@@ -70,7 +73,13 @@ export class ServerAdapter {
   private scratch: Buffer | undefined;
   private readonly scratchBytes: number;
   private readonly counts: ServerCacheStats = {
-    hits: 0, misses: 0, stored: 0, skippedTls13: 0, errors: 0, timeouts: 0, pending: 0,
+    hits: 0,
+    misses: 0,
+    stored: 0,
+    skippedTls13: 0,
+    errors: 0,
+    timeouts: 0,
+    pending: 0,
   };
 
   constructor(server: Server, store: SessionCache | ServerSessionStore, settings: ServerAdapterSettings) {
@@ -114,7 +123,8 @@ export class ServerAdapter {
       if (id.length > 0 && id.length <= MAX_SESSION_ID_BYTES) {
         key = { partialKey: this.contextKey.current(), sessionId: id };
         if (this.scratchBytes > 0) {
-          const scratch = (this.scratch ??= Buffer.alloc(this.scratchBytes));
+          this.scratch ??= Buffer.alloc(this.scratchBytes);
+          const scratch = this.scratch;
           const n = (this.store as SessionCache).lookupInto(key, scratch);
           if (n >= 0) found = scratch.subarray(0, n);
         } else {
@@ -221,7 +231,11 @@ export class ServerAdapter {
     }
     const counts = this.counts;
     const result = this.store.update({ partialKey: this.contextKey.current(), sessionId: id }, der);
-    if (isThenable(result)) result.then(() => void counts.stored++, () => void counts.errors++);
+    if (isThenable(result))
+      result.then(
+        () => void counts.stored++,
+        () => void counts.errors++,
+      );
     else counts.stored++;
   }
 }

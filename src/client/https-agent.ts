@@ -4,12 +4,18 @@ import { createHash } from 'node:crypto';
 import https from 'node:https';
 import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
-import type { SessionCache } from '../index.js';
+import type { SessionCache } from '../api.js';
 import {
-  CLIENT_CACHE_METHODS, clientSettings, forgetIfNotResumed, pickSession, storeSession, type ClientSessionOptions,
-  type ClientSessionSettings, type Offer,
+  CLIENT_CACHE_METHODS,
+  clientSettings,
+  forgetIfNotResumed,
+  pickSession,
+  storeSession,
+  type ClientSessionOptions,
+  type ClientSessionSettings,
+  type Offer,
 } from './client-sessions.js';
-import { checkCache, checkLive, invalid } from './validate.js';
+import { checkCache, checkLive, invalid } from '../tls/validate.js';
 
 /** Options of {@link createHttpsAgent}: https.Agent's, plus the cache. */
 export interface HttpsAgentSessionOptions extends https.AgentOptions, ClientSessionOptions {

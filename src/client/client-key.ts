@@ -2,8 +2,8 @@
 // does not run checkServerIdentity, OpenSSL reuses the stored verification result), so a session
 // may only be offered under the name and the trust settings it was verified with.
 import type { ConnectionOptions } from 'node:tls';
-import { configDigest } from './digest.js';
-import { invalid } from './validate.js';
+import { configDigest } from '../tls/digest.js';
+import { invalid } from '../tls/validate.js';
 
 /** The options that decide what a server must prove, or what the client proves, in a handshake. */
 const TRUST_FIELDS = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'crl', 'secureContext', 'minVersion', 'maxVersion'] as const;
@@ -31,7 +31,7 @@ export function clientPartialKey(options: ConnectionOptions): string {
   const trust: unknown[] = TRUST_FIELDS.map((f) => record[f]);
   trust.push(options.rejectUnauthorized === false);
   if (trust.some((v) => v !== undefined && v !== false)) {
-    key += `#${configDigest('tls-session-cache/client/v1', trust).toString('base64url')}`;
+    key += `#${configDigest('tls-resumption/client/v1', trust).toString('base64url')}`;
   }
   return key;
 }

@@ -1,7 +1,7 @@
 // The server options under which Node resumes TLS sessions through a session-id cache.
 import { constants } from 'node:crypto';
 import type { SecureVersion } from 'node:tls';
-import { checkBoolean, checkInteger, checkOptionsObject, invalid } from './validate.js';
+import { checkBoolean, checkInteger, checkOptionsObject, invalid } from '../tls/validate.js';
 
 /** OpenSSL's limit on a session id context (SSL_MAX_SID_CTX_LENGTH). */
 const MAX_SID_CTX_BYTES = 32;
@@ -11,7 +11,7 @@ export interface SessionCacheServerOptionsInput {
   /**
    * Names the service whose sessions may resume one another: 1 to 32 bytes. Set the same value in
    * every process that shares sessions (Node's default hashes `process.argv`, so workers started
-   * differently never resume each other). Default `'tls-session-cache'`.
+   * differently never resume each other). Default `'tls-resumption'`.
    */
   sessionIdContext?: string;
   /**
@@ -43,7 +43,7 @@ export interface SessionCacheServerOptions {
 export function sessionCacheServerOptions(options?: SessionCacheServerOptionsInput): SessionCacheServerOptions {
   const fn = 'sessionCacheServerOptions';
   checkOptionsObject(fn, options);
-  const sessionIdContext = options?.sessionIdContext ?? 'tls-session-cache';
+  const sessionIdContext = options?.sessionIdContext ?? 'tls-resumption';
   if (typeof sessionIdContext !== 'string' || sessionIdContext.length === 0) {
     invalid(fn, 'sessionIdContext must be a non-empty string');
   }

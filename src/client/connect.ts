@@ -1,11 +1,17 @@
 // connect(): tls.connect with its sessions kept in a SessionCache.
 import tls from 'node:tls';
-import type { PartialKey, SessionCache } from '../index.js';
+import type { PartialKey, SessionCache } from '../api.js';
 import { clientPartialKey } from './client-key.js';
 import {
-  CLIENT_CACHE_METHODS, clientSettings, forgetIfNotResumed, pickSession, storeSession, type ClientSessionOptions, type Offer,
+  CLIENT_CACHE_METHODS,
+  clientSettings,
+  forgetIfNotResumed,
+  pickSession,
+  storeSession,
+  type ClientSessionOptions,
+  type Offer,
 } from './client-sessions.js';
-import { checkCache, invalid } from './validate.js';
+import { checkCache, invalid } from '../tls/validate.js';
 
 /** Options of {@link connect} beyond tls.connect's. */
 export interface ConnectSessionOptions extends ClientSessionOptions {
@@ -22,7 +28,11 @@ export interface ConnectSessionOptions extends ClientSessionOptions {
  *
  * Throws ERR_INVALID_ARGUMENT for bad arguments (and ERR_KEY_TOO_LONG for a partial key over 512 bytes).
  */
-export function connect(options: tls.ConnectionOptions, cache: SessionCache, sessionOptions?: ConnectSessionOptions): tls.TLSSocket {
+export function connect(
+  options: tls.ConnectionOptions,
+  cache: SessionCache,
+  sessionOptions?: ConnectSessionOptions,
+): tls.TLSSocket {
   const fn = 'connect';
   if (typeof options !== 'object' || options === null) invalid(fn, 'options must be an object (as for tls.connect)');
   checkCache(fn, cache, CLIENT_CACHE_METHODS);

@@ -4,12 +4,17 @@ import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createJsSessionCache, createSessionCache, type SessionCache, type SessionKey } from '../../src/index.js';
 import {
-  attachSessionCache, readSessionHeader, sessionCacheServerOptions, UNUSED_CACHE_WARNING,
-  type AttachSessionCacheOptions, type SessionCacheAttachment, type ServerSessionStore,
-} from '../../src/node/index.js';
+  attachSessionCache,
+  readSessionHeader,
+  sessionCacheServerOptions,
+  UNUSED_CACHE_WARNING,
+  type AttachSessionCacheOptions,
+  type SessionCacheAttachment,
+  type ServerSessionStore,
+} from '../../src/node-adapters.js';
 import { manualClock } from '../helpers.js';
-import { makeCerts, type KeyPair, type TestCerts } from './certs.js';
-import { plainConnect, rawHello, startTlsServer, type TestServer } from './loopback.js';
+import { makeCerts, type KeyPair, type TestCerts } from '../tls/certs.js';
+import { plainConnect, rawHello, startTlsServer, type TestServer } from '../tls/loopback.js';
 
 /** A handshake that hangs (a resumeSession callback never called) fails the test quickly. */
 const HANG_GUARD = { timeout: 15_000 };
@@ -33,7 +38,10 @@ type CacheServer = TestServer & { attachment: SessionCacheAttachment };
 
 /** A TLS 1.2, tickets-off server with `cache` attached. */
 async function cacheServer(
-  pair: KeyPair, cache: SessionCache | ServerSessionStore, attach?: AttachSessionCacheOptions, extra?: tls.TlsOptions,
+  pair: KeyPair,
+  cache: SessionCache | ServerSessionStore,
+  attach?: AttachSessionCacheOptions,
+  extra?: tls.TlsOptions,
 ): Promise<CacheServer> {
   let attachment: SessionCacheAttachment | undefined;
   const server = await startTlsServer({ ...pair, ...cacheOptions, ...extra }, (s) => {
@@ -43,17 +51,26 @@ async function cacheServer(
 }
 
 /** Client options for a test server (Node's own client, so only the server side is under test). */
-const to = (port: number, session?: Buffer): tls.ConnectionOptions =>
-  ({ host: '127.0.0.1', port, servername: 'localhost', ca: certs.ca, session });
+const to = (port: number, session?: Buffer): tls.ConnectionOptions => ({
+  host: '127.0.0.1',
+  port,
+  servername: 'localhost',
+  ca: certs.ca,
+  session,
+});
 
 /** The session ids a cache holds, hex. */
-const storedIds = (cache: SessionCache) => cache.foldl((e, acc: string[]) => [...acc, Buffer.from(e.key.sessionId).toString('hex')], []);
+const storedIds = (cache: SessionCache) =>
+  cache.foldl((e, acc: string[]) => [...acc, Buffer.from(e.key.sessionId).toString('hex')], []);
 const idOf = (der: Buffer) => Buffer.from(readSessionHeader(der)!.sessionId).toString('hex');
 
 /** resumeSession's callback, recording every call. */
 function recorder() {
   const calls: Array<[Error | null, Buffer | null]> = [];
-  return { calls, done: (err: Error | null, session: Buffer | null) => void calls.push([err, session === null ? null : Buffer.from(session)]) };
+  return {
+    calls,
+    done: (err: Error | null, session: Buffer | null) => void calls.push([err, session === null ? null : Buffer.from(session)]),
+  };
 }
 
 describe('TLS 1.2 session-id resumption through the cache', HANG_GUARD, () => {
@@ -132,7 +149,12 @@ describe('hostile session ids', HANG_GUARD, () => {
     await s.idle();
     expect(cache.size).toBe(before.size);
     expect(cache.stats().inserts).toBe(before.inserts);
-    expect(s.attachment.stats()).toMatchObject({ misses: before.stats.misses + ids.length, hits: before.stats.hits, stored: 1, errors: 0 });
+    expect(s.attachment.stats()).toMatchObject({
+      misses: before.stats.misses + ids.length,
+      hits: before.stats.hits,
+      stored: 1,
+      errors: 0,
+    });
     expect((await plainConnect(to(s.port, session))).reused).toBe(true); // still serving, session intact
     await s.close();
     cache.terminate();
@@ -168,7 +190,11 @@ describe('hostile session ids', HANG_GUARD, () => {
     expect(after.evictions).toBe(before.cache.evictions);
     expect(after.bytesUsed).toBe(before.cache.bytesUsed);
     expect(s.attachment.stats()).toMatchObject({
-      misses: before.adapter.misses + 1000, hits: before.adapter.hits, stored: capacity, errors: 0, pending: 0,
+      misses: before.adapter.misses + 1000,
+      hits: before.adapter.hits,
+      stored: capacity,
+      errors: 0,
+      pending: 0,
     });
     expect(s.server.listenerCount('resumeSession')).toBe(1);
     expect(s.server.listenerCount('newSession')).toBe(1);
@@ -182,7 +208,7 @@ describe('hostile session ids', HANG_GUARD, () => {
 });
 
 describe('per-context partial keys', HANG_GUARD, () => {
-  test('two servers with different certificates sharing a cache do not resume each other\'s sessions', async () => {
+  test("two servers with different certificates sharing a cache do not resume each other's sessions", async () => {
     const cache = createSessionCache({ role: 'server' });
     const a = await cacheServer(ecdsa, cache);
     const b = await cacheServer(ecdsa2, cache);
@@ -252,10 +278,14 @@ class RemoteStore implements ServerSessionStore {
   lookup(key: SessionKey): Promise<Uint8Array | undefined> {
     const session = this.cache.lookup(key);
     switch (this.mode) {
-      case 'answer': return new Promise((resolve) => setImmediate(() => resolve(session)));
-      case 'never': return new Promise(() => {});
-      case 'hold': return new Promise((resolve) => this.held.push(() => resolve(session)));
-      case 'reject': return Promise.reject(new Error('remote cache unreachable'));
+      case 'answer':
+        return new Promise((resolve) => setImmediate(() => resolve(session)));
+      case 'never':
+        return new Promise(() => {});
+      case 'hold':
+        return new Promise((resolve) => this.held.push(() => resolve(session)));
+      case 'reject':
+        return Promise.reject(new Error('remote cache unreachable'));
     }
   }
   update(key: SessionKey, session: Uint8Array): Promise<void> {

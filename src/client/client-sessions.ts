@@ -5,10 +5,10 @@
 // two TLS 1.3 tickets of one connection are two entries and a resent session replaces itself.
 import { createHash } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
-import type { PartialKey, SessionCache } from '../index.js';
-import { MAX_SESSION_ID_BYTES } from '../index.js';
-import { TLS13_VERSION, readSessionHeader } from './der.js';
-import { checkBoolean, checkInteger, checkOptionsObject } from './validate.js';
+import type { PartialKey, SessionCache } from '../api.js';
+import { MAX_SESSION_ID_BYTES } from '../api.js';
+import { TLS13_VERSION, readSessionHeader } from '../tls/der.js';
+import { checkBoolean, checkInteger, checkOptionsObject } from '../tls/validate.js';
 
 /** How a client uses its cache (options of connect() and createHttpsAgent()). */
 export interface ClientSessionOptions {
@@ -87,7 +87,12 @@ export function pickSession(cache: SessionCache, partialKey: PartialKey, setting
 }
 
 /** Store a session a server sent, then keep at most maxSessionsPerHost under its partial key. */
-export function storeSession(cache: SessionCache, partialKey: PartialKey, der: Uint8Array, settings: ClientSessionSettings): void {
+export function storeSession(
+  cache: SessionCache,
+  partialKey: PartialKey,
+  der: Uint8Array,
+  settings: ClientSessionSettings,
+): void {
   const header = readSessionHeader(der);
   if (header === undefined) return; // not an SSL_SESSION: nothing Node could resume from
   cache.update({ partialKey, sessionId: storageId(der, header.sessionId) }, der);

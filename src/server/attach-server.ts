@@ -1,9 +1,9 @@
 // attachSessionCache: wire a session cache into a tls.Server's newSession / resumeSession events.
 import { constants } from 'node:crypto';
 import tls from 'node:tls';
-import type { SessionCache } from '../index.js';
+import type { SessionCache } from '../api.js';
 import { ServerAdapter, type ServerCacheStats, type ServerSessionStore } from './server-adapter.js';
-import { checkBoolean, checkCache, checkInteger, checkLive, checkOptionsObject, invalid } from './validate.js';
+import { checkBoolean, checkCache, checkInteger, checkLive, checkOptionsObject, invalid } from '../tls/validate.js';
 
 /** Options of {@link attachSessionCache}. */
 export interface AttachSessionCacheOptions {
@@ -37,7 +37,7 @@ export interface SessionCacheAttachment {
 
 const DEFAULT_TIMEOUT_MS = 100;
 /** Warning code, for `process.on('warning')` filters. */
-export const UNUSED_CACHE_WARNING = 'TLS_SESSION_CACHE_UNUSED';
+export const UNUSED_CACHE_WARNING = 'TLS_RESUMPTION_UNUSED';
 const warned = new WeakSet<tls.Server>();
 
 /** Why `server` (as configured now) will not use the cache, or undefined. */
@@ -47,8 +47,10 @@ function unusableBecause(server: tls.Server): string | undefined {
     return 'it accepts only TLS 1.3, and TLS 1.3 resumes only through session tickets';
   }
   if (((s.secureOptions ?? 0) & constants.SSL_OP_NO_TICKET) === 0) {
-    return 'session tickets are enabled, so clients resume from tickets and Node never hands the cache a ' +
-      'session it issued a ticket for; disable tickets (SSL_OP_NO_TICKET): see sessionCacheServerOptions()';
+    return (
+      'session tickets are enabled, so clients resume from tickets and Node never hands the cache a ' +
+      'session it issued a ticket for; disable tickets (SSL_OP_NO_TICKET): see sessionCacheServerOptions()'
+    );
   }
   return undefined;
 }
@@ -104,7 +106,7 @@ export function attachSessionCache(
   if (reason !== undefined && !warned.has(server)) {
     warned.add(server);
     process.emitWarning(`attachSessionCache: this server will not use the session cache: ${reason}`, {
-      type: 'TlsSessionCacheWarning',
+      type: 'TlsResumptionWarning',
       code: UNUSED_CACHE_WARNING,
     });
   }

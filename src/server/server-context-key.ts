@@ -3,7 +3,7 @@
 // the key must: sessions of servers with different certificates (or trust settings) never meet.
 // Servers with the same configuration share the key, so sessions resume across processes.
 import type { Server } from 'node:tls';
-import { configDigest } from './digest.js';
+import { configDigest } from '../tls/digest.js';
 
 /**
  * The tls.Server properties that make up a server's security context. Node sets them from the
@@ -40,7 +40,7 @@ export class ServerContextKey {
       }
     }
     if (key === undefined) {
-      key = new Uint8Array(configDigest('tls-session-cache/server/v1', [this.context, ...seen]));
+      key = new Uint8Array(configDigest('tls-resumption/server/v1', [this.context, ...seen]));
       this.key = key;
     }
     return key;

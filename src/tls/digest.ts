@@ -24,9 +24,15 @@ function feed(hash: Hash, value: unknown, depth: number): void {
     const text = String(value);
     hash.update(`${(typeof value)[0]}${text.length}:${text};`);
   } else if (typeof value === 'string') {
-    hash.update(`s${Buffer.byteLength(value)}:`).update(value).update(';');
+    hash
+      .update(`s${Buffer.byteLength(value)}:`)
+      .update(value)
+      .update(';');
   } else if (ArrayBuffer.isView(value)) {
-    hash.update(`x${value.byteLength}:`).update(new Uint8Array(value.buffer, value.byteOffset, value.byteLength)).update(';');
+    hash
+      .update(`x${value.byteLength}:`)
+      .update(new Uint8Array(value.buffer, value.byteOffset, value.byteLength))
+      .update(';');
   } else if (Array.isArray(value) && depth < 4) {
     hash.update(`a${value.length}:`);
     for (const item of value) feed(hash, item, depth + 1);

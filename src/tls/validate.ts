@@ -1,7 +1,7 @@
 // Argument checks of the Node adapters: bad input throws a SessionCacheError with a stable code
 // before anything is wired up or sent.
-import { ErrorCodes, SessionCacheError } from '../index.js';
-import type { SessionCache } from '../index.js';
+import { ErrorCodes, SessionCacheError } from '../api.js';
+import type { SessionCache } from '../api.js';
 
 /** Throw ERR_INVALID_ARGUMENT with `fn: message`. */
 export function invalid(fn: string, message: string): never {
@@ -10,9 +10,11 @@ export function invalid(fn: string, message: string): never {
 
 /** Throw unless `cache` has the methods named in `methods`. */
 export function checkCache(fn: string, cache: unknown, methods: readonly string[], name = 'cache'): void {
-  if (typeof cache !== 'object' || cache === null) invalid(fn, `${name} must be a SessionCache, got ${cache === null ? 'null' : typeof cache}`);
+  if (typeof cache !== 'object' || cache === null)
+    invalid(fn, `${name} must be a SessionCache, got ${cache === null ? 'null' : typeof cache}`);
   for (const m of methods) {
-    if (typeof (cache as Record<string, unknown>)[m] !== 'function') invalid(fn, `${name} must be a SessionCache (no ${m}() method)`);
+    if (typeof (cache as Record<string, unknown>)[m] !== 'function')
+      invalid(fn, `${name} must be a SessionCache (no ${m}() method)`);
   }
 }
 
