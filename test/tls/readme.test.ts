@@ -1,13 +1,12 @@
-// The README's "Use it with Node's tls" examples, run as written: each TypeScript block of that
-// section is compiled into a module (package imports pointed at src/) and run against real TLS
-// servers. A block's first comment names the values it expects from its surroundings
+// The README's "Quick start" examples, run as written: each TypeScript block of that section is
+// compiled into a module (package imports pointed at src/) and run against real TLS servers. A block's first comment names the values it expects from its surroundings
 // (`// key, cert, port: ...`); the harness supplies them and collects what the block logs.
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import https from 'node:https';
+import type https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type tls from 'node:tls';
+import tls from 'node:tls';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { SessionCacheAttachment } from '../../src/node-adapters.js';
@@ -15,7 +14,7 @@ import { makeCerts, type KeyPair, type TestCerts } from './certs.js';
 import { serve } from './loopback.js';
 
 const README = fileURLToPath(new URL('../../README.md', import.meta.url));
-const TITLE = "## Use it with Node's tls";
+const TITLE = '## Quick start';
 const PACKAGES: Record<string, string> = {
   'tls-resumption': fileURLToPath(new URL('../../src/index.ts', import.meta.url)),
   'tls-resumption/node': fileURLToPath(new URL('../../src/node-adapters.ts', import.meta.url)),
@@ -113,28 +112,29 @@ test('the section has its three examples: server, connect, https agent', () => {
   ]);
 });
 
-test('the server and connect examples: the second connection resumes through the server cache', { timeout: 15_000 }, async () => {
-  const [serverExample, clientExample] = examples;
+test('the https server and agent examples: the second request resumes via the server cache', { timeout: 15_000 }, async () => {
+  const [serverExample, , agentExample] = examples;
   const { results } = await serverExample!.run({ key: pair.key, cert: pair.cert, port: 0 });
-  const server = results.server as tls.Server;
+  const server = results.server as https.Server;
   const detach = results.detach as SessionCacheAttachment;
   try {
     if (!server.listening) await once(server, 'listening');
     const port = (server.address() as { port: number }).port;
-    const { logs } = await clientExample!.run({ host: 'localhost', port, ca: certs.ca });
-    expect(logs).toEqual(['connection 1: resumed false', 'connection 2: resumed true']);
+    const { logs } = await agentExample!.run({ url: `https://localhost:${port}/`, ca: certs.ca });
+    expect(logs).toEqual(['request 1: resumed false', 'request 2: resumed true']);
     expect(detach.stats()).toMatchObject({ hits: 1, stored: 1, errors: 0 });
   } finally {
     detach();
+    server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
   }
 });
 
-test('the https agent example: the second request resumes', { timeout: 15_000 }, async () => {
-  const server = await serve(https.createServer({ ...pair }, (_req, res) => res.end('hi')));
+test('the connect example: the second connection resumes (TLS 1.3 tickets, Node defaults)', { timeout: 15_000 }, async () => {
+  const server = await serve(tls.createServer({ ...pair }, (socket) => socket.end('hi')));
   try {
-    const { logs } = await examples[2]!.run({ url: `https://127.0.0.1:${server.port}/`, ca: certs.ca });
-    expect(logs).toEqual(['request 1: resumed false', 'request 2: resumed true']);
+    const { logs } = await examples[1]!.run({ host: 'localhost', port: server.port, ca: certs.ca });
+    expect(logs).toEqual(['connection 1: resumed false', 'connection 2: resumed true']);
   } finally {
     await server.close();
   }
