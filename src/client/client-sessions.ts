@@ -9,6 +9,7 @@ import type { PartialKey, SessionCache } from '../api.js';
 import { MAX_SESSION_ID_BYTES } from '../api.js';
 import { TLS13_VERSION, readSessionHeader } from '../tls/der.js';
 import { checkBoolean, checkInteger, checkOptionsObject } from '../tls/validate.js';
+import { type ClientCounters, count } from './client-stats.js';
 
 /** How a client uses its cache (options of connect() and createHttpsAgent()). */
 export interface ClientSessionOptions {
@@ -16,6 +17,12 @@ export interface ClientSessionOptions {
    * Use each TLS 1.3 session once: it is taken out of the cache when offered, as OpenSSL and
    * RFC 8446 recommend (a reused ticket lets an observer link connections). TLS 1.2 sessions are
    * reusable either way. Default false (Node's own behaviour: reuse the newest session).
+   *
+   * Against a Node.js server (and any OpenSSL server with its default settings) this gives
+   * full, resumed, resumed, full, resumed, resumed, ... in sequence: the server sends two tickets
+   * after a full handshake and none after a resumption, so every third connection, having used
+   * both tickets, makes a full handshake. Servers that send a ticket on resumption too
+   * (`SSL_CTX_set_num_tickets`, other TLS stacks) resume every connection after the first.
    */
   singleUseTickets?: boolean;
   /** Most sessions kept per destination; the oldest beyond it are deleted. Default 8. */
@@ -38,9 +45,6 @@ export interface Offer {
 }
 
 const DEFAULT_MAX_PER_HOST = 8;
-
-/** The cache methods connect() and createHttpsAgent() use. */
-export const CLIENT_CACHE_METHODS = ['selectSession', 'update', 'delete', 'take'] as const;
 
 /** Check and resolve {@link ClientSessionOptions}. */
 export function clientSettings(fn: string, options: ClientSessionOptions | undefined, name: string): ClientSessionSettings {
@@ -86,15 +90,18 @@ export function pickSession(cache: SessionCache, partialKey: PartialKey, setting
   return offer;
 }
 
-/** Store a session a server sent, then keep at most maxSessionsPerHost under its partial key. */
+/**
+ * Store a session a server sent, then keep at most maxSessionsPerHost under its partial key.
+ * False if `der` is not a session (nothing Node could resume from).
+ */
 export function storeSession(
   cache: SessionCache,
   partialKey: PartialKey,
   der: Uint8Array,
   settings: ClientSessionSettings,
-): void {
+): boolean {
   const header = readSessionHeader(der);
-  if (header === undefined) return; // not an SSL_SESSION: nothing Node could resume from
+  if (header === undefined) return false;
   cache.update({ partialKey, sessionId: storageId(der, header.sessionId) }, der);
   const sessions = cache.selectSession(partialKey);
   for (let i = 0; i < sessions.length; i++) {
@@ -105,31 +112,61 @@ export function storeSession(
     }
     session.fill(0);
   }
+  return true;
 }
 
-/** Delete `offer` from the cache; a fault is ignored (the session simply stays until it expires). */
-function forget(cache: SessionCache, offer: Offer): void {
+/**
+ * Store every session `socket` receives under `partialKey`, counting each stored one; a fault of
+ * the cache (full, terminated) is counted, and the connection goes on.
+ */
+export function storeSessionsOf(
+  socket: TLSSocket,
+  cache: SessionCache,
+  partialKey: PartialKey,
+  settings: ClientSessionSettings,
+  counters: ClientCounters,
+): void {
+  socket.on('session', (session: Buffer) => {
+    try {
+      if (storeSession(cache, partialKey, session, settings)) count(counters, 'stored');
+    } catch {
+      count(counters, 'errors');
+    }
+  });
+}
+
+/** Delete `offer` from the cache; a fault is counted (the session simply stays until it expires). */
+function forget(cache: SessionCache, offer: Offer, counters: ClientCounters): void {
+  if (offer.taken) return; // a single-use session left the cache when it was offered
   try {
     cache.delete({ partialKey: offer.partialKey, sessionId: offer.sessionId });
   } catch {
-    // a terminated cache holds nothing to forget
+    count(counters, 'errors');
   }
 }
 
 /**
- * Delete the offered session if the server did not resume it: after a full handshake, or when
- * the handshake failed with a TLS error (OpenSSL drops a session on a fatal alert, too). Adds no
- * 'error' listener, so the socket's error behaviour is unchanged.
+ * Count `offer` and its outcome, and delete the offered session if the server did not resume
+ * it: after a full handshake, or when the handshake failed with a TLS error (OpenSSL drops a
+ * session on a fatal alert, too). Adds no 'error' listener, so the socket's error behaviour is
+ * unchanged.
  */
-export function forgetIfNotResumed(socket: TLSSocket, cache: SessionCache, offer: Offer): void {
-  if (offer.taken) return;
+export function watchOffer(socket: TLSSocket, cache: SessionCache, offer: Offer, counters: ClientCounters): void {
+  count(counters, 'offered');
   let secured = false;
   socket.once('secureConnect', () => {
     secured = true;
-    if (!socket.isSessionReused()) forget(cache, offer);
+    if (socket.isSessionReused()) {
+      count(counters, 'resumed');
+      return;
+    }
+    count(counters, 'dropped');
+    forget(cache, offer, counters);
   });
   socket.once('close', () => {
     const code = (socket.errored as { code?: unknown } | null)?.code;
-    if (!secured && typeof code === 'string' && code.startsWith('ERR_SSL')) forget(cache, offer);
+    if (secured || typeof code !== 'string' || !code.startsWith('ERR_SSL')) return;
+    count(counters, 'dropped');
+    forget(cache, offer, counters);
   });
 }

@@ -29,7 +29,7 @@ export interface SessionCacheAttachment {
   (): void;
   /** The server's counters: hits, misses, stored, skippedTls13, errors, timeouts, pending. */
   stats(): ServerCacheStats;
-  /** The partial key this server's sessions are stored under (32 bytes; changes with the certificate). */
+  /** The partial key this server's sessions are stored under (32 bytes; changes with the server's context). */
   partialKey(): Uint8Array;
   /** False once detached. */
   readonly attached: boolean;
@@ -60,10 +60,16 @@ function unusableBecause(server: tls.Server): string | undefined {
  * `{ partialKey: <this server's context>, sessionId }`, resumeSession looks it up. Returns a
  * function that detaches the cache, carrying the server's counters (`stats()`).
  *
- * - The partial key is a SHA-256 of the server's certificates, PFX, CA, CRL, client-certificate
- *   settings and `sessionIdContext` (and `options.context`): servers configured differently never
- *   resume each other's sessions, and a server whose certificate changed (`setSecureContext`)
- *   does not resume the sessions made under the old one.
+ * - The partial key is a SHA-256 of every setting of the server's secure context, by content:
+ *   key, certificate, PFX, passphrase, CA, CRL, ciphers, sigalgs, ECDH curves, DH parameters,
+ *   honorCipherOrder, min/max version, secureProtocol, secureOptions, sessionIdContext,
+ *   sessionTimeout, engines and private-key identifiers, requestCert and rejectUnauthorized (and
+ *   `options.context`). Servers whose policies differ never resume each other's sessions, and a
+ *   server whose context was rebuilt (`setSecureContext`, even from arrays changed in place) does
+ *   not resume the sessions made under the old one. Per-name contexts (`addContext`,
+ *   `SNICallback`) are not covered: give such servers their own `options.context`.
+ * - Sessions a {@link ServerSessionStore} returns are never written to; only the adapter's own
+ *   copies (from a SessionCache) are wiped once Node has them.
  * - resumeSession always calls back exactly once; a fault of the cache, a timeout, or a stored
  *   session whose id differs from the requested one becomes a miss (a full handshake).
  * - TLS 1.3 sessions are recognised and not stored unless `storeTls13` is set.

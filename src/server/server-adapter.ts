@@ -11,7 +11,10 @@ import { ServerContextKey } from './server-context-key.js';
 /**
  * What the server adapter needs of a cache: a {@link SessionCache}, or a store whose `lookup`
  * answers with a promise (for example a cache in the cluster primary reached over IPC); such
- * answers are awaited for at most `timeoutMs`.
+ * answers are awaited for at most `timeoutMs`. The adapter never writes to the bytes `lookup`
+ * returns (they may be the store's own copy): a store that hands out copies of secrets wipes them
+ * itself, if it wants them wiped. Only a SessionCache's sessions, which the adapter copies into a
+ * buffer of its own (`lookupInto`), are zeroed by the adapter once Node has parsed them.
  */
 export interface ServerSessionStore {
   lookup(key: SessionKey): Uint8Array | undefined | PromiseLike<Uint8Array | undefined>;
@@ -136,13 +139,21 @@ export class ServerAdapter {
       }
     } catch {
       this.counts.errors++;
-      found?.fill(0);
+      this.wipeIfOurs(found);
       found = null;
     }
     // The id is copied for the wait: the check against the answer happens after this call returns.
     if (later !== undefined && key !== undefined) this.awaitAnswer(later, { ...key, sessionId: Buffer.from(id) }, done);
     else this.answer(done, found);
   };
+
+  /**
+   * Zero `session` if it is in our scratch buffer. A store's own lookup answers are never touched:
+   * the Buffer may be the one the store keeps (wiping it would erase the stored session).
+   */
+  private wipeIfOurs(session: Buffer | null): void {
+    if (session !== null && this.scratch !== undefined && session.buffer === this.scratch.buffer) session.fill(0);
+  }
 
   /** Call `done` with `found` (or a miss), then wipe our copy: Node has parsed it by then. */
   private answer(done: ResumeCallback, found: Buffer | null): void {
@@ -151,7 +162,7 @@ export class ServerAdapter {
     try {
       done(null, found);
     } finally {
-      found?.fill(0);
+      this.wipeIfOurs(found);
     }
   }
 
@@ -161,7 +172,7 @@ export class ServerAdapter {
     if (header !== undefined && sameBytes(header.sessionId, key.sessionId)) return session;
     // Handing OpenSSL another session's DER fails the handshake: never do it, and drop the entry.
     this.counts.errors++;
-    session.fill(0);
+    this.wipeIfOurs(session);
     try {
       const removed = this.store.delete(key);
       if (isThenable(removed)) removed.then(undefined, () => {});
@@ -171,7 +182,7 @@ export class ServerAdapter {
     return null;
   }
 
-  /** Wait for an asynchronous store's answer for at most timeoutMs; late answers are wiped. */
+  /** Wait for an asynchronous store's answer for at most timeoutMs; late answers are dropped. */
   private awaitAnswer(later: PromiseLike<unknown>, key: SessionKey, done: ResumeCallback): void {
     const counts = this.counts;
     counts.pending++;
@@ -194,10 +205,7 @@ export class ServerAdapter {
     }, this.timeoutMs);
     const onAnswer = (value: unknown): void => {
       const session = value instanceof Uint8Array ? asBuffer(value) : null;
-      if (!settle()) {
-        session?.fill(0); // too late: the handshake went on without it
-        return;
-      }
+      if (!settle()) return; // too late: the handshake went on without it (the bytes are the store's)
       let found: Buffer | null = null;
       try {
         if (session !== null) found = this.checked(key, session);

@@ -7,7 +7,11 @@ import { createHash, type Hash } from 'node:crypto';
 const identities = new WeakMap<object, number>();
 let nextIdentity = 1;
 
-function identity(value: object): number {
+/**
+ * A process-local id for `value`, the same for the same object as long as it lives: how a
+ * function (a `checkServerIdentity`, a `pskCallback`) or a SecureContext takes part in a key.
+ */
+export function identity(value: object): number {
   let id = identities.get(value);
   if (id === undefined) {
     id = nextIdentity++;

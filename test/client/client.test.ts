@@ -1,12 +1,13 @@
 // connect() and createHttpsAgent() against real TLS servers on loopback.
 import { randomBytes } from 'node:crypto';
 import https from 'node:https';
-import type tls from 'node:tls';
+import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createSessionCache, type SessionCache } from '../../src/index.js';
 import {
   attachSessionCache,
   clientPartialKey,
+  clientSessionStats,
   connect,
   createHttpsAgent,
   readSessionHeader,
@@ -201,6 +202,76 @@ describe('connect()', HANG_GUARD, () => {
     await s.close();
   });
 
+  test('a pinned connection never resumes a session an unpinned one verified: its pin check runs (issue 22, defect 1)', async () => {
+    const s = await sessionIdServer();
+    const cache = createSessionCache({ role: 'client' });
+    const trusted = (await finish(connect(dest(s.port), cache))).fingerprint; // unpinned: stored
+    expect((await finish(connect(dest(s.port), cache))).reused).toBe(true); // control: unpinned resumes it
+    let checks = 0;
+    const pin = (host: string, cert: tls.PeerCertificate) => {
+      checks++;
+      return cert.fingerprint256 === trusted ? tls.checkServerIdentity(host, cert) : new Error('pin mismatch');
+    };
+    const pinned = await finish(connect({ ...dest(s.port), checkServerIdentity: pin }, cache));
+    expect(pinned.reused).toBe(false);
+    expect(checks).toBe(1);
+    // the pinned connection's own session resumes for the same pin (Node then skips the check)
+    expect((await finish(connect({ ...dest(s.port), checkServerIdentity: pin }, cache))).reused).toBe(true);
+    expect(checks).toBe(1);
+    // a pin the server fails is enforced: no session verified without it lets the connection through
+    let wrongChecks = 0;
+    const wrongPin = () => {
+      wrongChecks++;
+      return new Error('pin mismatch');
+    };
+    const socket = connect({ ...dest(s.port), checkServerIdentity: wrongPin }, cache);
+    const error = await new Promise<Error>((resolve) => socket.once('error', resolve));
+    expect(error.message).toBe('pin mismatch');
+    expect(wrongChecks).toBe(1);
+    await s.close();
+  });
+
+  test('clientSessionStats counts offers, resumptions, stored and dropped sessions', async () => {
+    const s = await sessionIdServer();
+    const cache = createSessionCache({ role: 'client' });
+    expect(clientSessionStats(cache)).toEqual({ offered: 0, resumed: 0, stored: 0, dropped: 0, errors: 0 });
+    await finish(connect(dest(s.port), cache));
+    expect(clientSessionStats(cache)).toEqual({ offered: 0, resumed: 0, stored: 1, dropped: 0, errors: 0 });
+    await finish(connect(dest(s.port), cache));
+    expect(clientSessionStats(cache)).toEqual({ offered: 1, resumed: 1, stored: 1, dropped: 0, errors: 0 });
+    s.serverCache.foldl((e, n: number) => n + Number(s.serverCache.delete(e.key)), 0); // the server forgets
+    await finish(connect(dest(s.port), cache));
+    expect(clientSessionStats(cache)).toEqual({ offered: 2, resumed: 1, stored: 2, dropped: 1, errors: 0 });
+    // the caller's own session is not an offer of the cache's
+    await finish(connect({ ...dest(s.port), session: Buffer.alloc(0) }, cache));
+    expect(clientSessionStats(cache).offered).toBe(2);
+    expect(cache.stats().hits).toBe(0); // what the counters are for: offers are not lookups
+    const snapshot = clientSessionStats(cache);
+    snapshot.offered = 99;
+    expect(clientSessionStats(cache).offered).toBe(2);
+    cache.terminate();
+    await finish(connect(dest(s.port), cache));
+    expect(clientSessionStats(cache)).toEqual({ offered: 2, resumed: 1, stored: 3, dropped: 1, errors: 1 });
+    await s.close();
+  });
+
+  test('singleUseTickets against a Node TLS 1.3 server: full, resumed, resumed, full, ...', async () => {
+    const s = await ticketServer();
+    const cache = createSessionCache({ role: 'client' });
+    const pattern: string[] = [];
+    for (let i = 0; i < 7; i++) {
+      const r = await finish(connect(dest(s.port), cache, { singleUseTickets: true }));
+      expect(r.protocol).toBe('TLSv1.3');
+      // two tickets after a full handshake, none after a resumption
+      expect(r.sessions).toHaveLength(r.reused ? 0 : 2);
+      pattern.push(r.reused ? 'resumed' : 'full');
+    }
+    expect(pattern).toEqual(['full', 'resumed', 'resumed', 'full', 'resumed', 'resumed', 'full']);
+    expect(s.reused).toEqual([false, true, true, false, true, true, false]);
+    expect(clientSessionStats(cache)).toEqual({ offered: 4, resumed: 4, stored: 6, dropped: 0, errors: 0 });
+    await s.close();
+  });
+
   test('a terminated cache: connections go on, nothing is kept', async () => {
     const s = await sessionIdServer();
     const cache = createSessionCache({ role: 'client' });
@@ -211,9 +282,9 @@ describe('connect()', HANG_GUARD, () => {
 });
 
 /** GET / through `agent`; whether the connection resumed. */
-function get(port: number, agent: https.Agent): Promise<{ reused: boolean; body: string }> {
+function get(port: number, agent: https.Agent, extra?: https.RequestOptions): Promise<{ reused: boolean; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = https.get({ host: '127.0.0.1', port, path: '/', agent }, (res) => {
+    const req = https.get({ host: '127.0.0.1', port, path: '/', agent, ...extra }, (res) => {
       const reused = (res.socket as tls.TLSSocket).isSessionReused();
       let body = '';
       res.setEncoding('utf8');
@@ -300,6 +371,64 @@ describe('createHttpsAgent()', HANG_GUARD, () => {
     expect((await get(s.port, agent)).reused).toBe(false);
     expect(cache.size).toBe(1);
     expect(ids(cache)).not.toContain(old);
+    await s.close();
+  });
+
+  test("two agents sharing a cache, one pinned: the pinned one never resumes the other's session (issue 22, defect 1)", async () => {
+    const s = await httpsServer(true);
+    const cache = createSessionCache({ role: 'client' });
+    const plain = createHttpsAgent({ sessionCache: cache, ca: certs.ca });
+    await get(s.port, plain);
+    expect((await get(s.port, plain)).reused).toBe(true); // control: the unpinned agent resumes
+    let checks = 0;
+    const pin = (host: string, cert: tls.PeerCertificate) => {
+      checks++;
+      return tls.checkServerIdentity(host, cert);
+    };
+    const pinned = createHttpsAgent({ sessionCache: cache, ca: certs.ca, checkServerIdentity: pin });
+    expect((await get(s.port, pinned)).reused).toBe(false);
+    expect(checks).toBe(1);
+    expect((await get(s.port, pinned)).reused).toBe(true); // its own session, verified under its pin
+    expect(checks).toBe(1);
+    // a pin the server fails: the request fails instead of resuming a session verified without it
+    const wrongPin = createHttpsAgent({
+      sessionCache: cache,
+      ca: certs.ca,
+      checkServerIdentity: () => new Error('pin mismatch'),
+    });
+    await expect(get(s.port, wrongPin)).rejects.toThrow('pin mismatch');
+    await s.close();
+  });
+
+  test("a request's own checkServerIdentity separates its sessions too", async () => {
+    const s = await httpsServer(true);
+    const cache = createSessionCache({ role: 'client' });
+    const agent = createHttpsAgent({ sessionCache: cache, ca: certs.ca });
+    await get(s.port, agent);
+    let checks = 0;
+    const pin = (host: string, cert: tls.PeerCertificate) => {
+      checks++;
+      return tls.checkServerIdentity(host, cert);
+    };
+    expect((await get(s.port, agent, { checkServerIdentity: pin })).reused).toBe(false);
+    expect(checks).toBe(1);
+    await s.close();
+  });
+
+  test('agent.sessionStats() counts its own connections; clientSessionStats(cache) all of them', async () => {
+    const s = await httpsServer(true);
+    const cache = createSessionCache({ role: 'client' });
+    const a = createHttpsAgent({ sessionCache: cache, ca: certs.ca });
+    const b = createHttpsAgent({ sessionCache: cache, ca: certs.ca });
+    for (let i = 0; i < 3; i++) await get(s.port, a);
+    await get(s.port, b);
+    expect(a.sessionStats()).toEqual({ offered: 2, resumed: 2, stored: 1, dropped: 0, errors: 0 });
+    expect(b.sessionStats()).toEqual({ offered: 1, resumed: 1, stored: 0, dropped: 0, errors: 0 });
+    s.serverCache.foldl((e, n: number) => n + Number(s.serverCache.delete(e.key)), 0);
+    await get(s.port, b);
+    expect(b.sessionStats()).toEqual({ offered: 2, resumed: 1, stored: 1, dropped: 1, errors: 0 });
+    expect(clientSessionStats(cache)).toEqual({ offered: 4, resumed: 3, stored: 2, dropped: 1, errors: 0 });
+    expect(cache.stats().hits).toBe(0);
     await s.close();
   });
 });

@@ -12,6 +12,7 @@ import {
   type SessionCacheAttachment,
   type ServerSessionStore,
 } from '../../src/node-adapters.js';
+import { SERVER_CONTEXT_FIELDS, ServerContextKey } from '../../src/server/server-context-key.js';
 import { manualClock } from '../helpers.js';
 import { makeCerts, type KeyPair, type TestCerts } from '../tls/certs.js';
 import { plainConnect, rawHello, startTlsServer, type TestServer } from '../tls/loopback.js';
@@ -250,6 +251,162 @@ describe('per-context partial keys', HANG_GUARD, () => {
     expect((await plainConnect(to(b.port, fromA))).reused).toBe(false);
     expect((await plainConnect(to(a.port, fromA))).reused).toBe(true);
     await Promise.all([a.close(), b.close()]);
+    cache.terminate();
+  });
+});
+
+describe('servers with different policies sharing a cache (issue 22, defect 2)', HANG_GUARD, () => {
+  const AES128 = 'ECDHE-ECDSA-AES128-GCM-SHA256';
+  const AES256 = 'ECDHE-ECDSA-AES256-GCM-SHA384';
+  // Each pair differs in one option only; both sides accept what the test client offers.
+  const pairs: Array<[string, tls.TlsOptions, tls.TlsOptions]> = [
+    ['ciphers', { ciphers: `${AES128}:${AES256}` }, { ciphers: AES256 }],
+    ['minVersion', { minVersion: 'TLSv1' }, { minVersion: 'TLSv1.2' }],
+    ['ecdhCurve', { ecdhCurve: 'P-256' }, { ecdhCurve: 'P-384' }],
+    ['sigalgs', {}, { sigalgs: 'ECDSA+SHA256:ECDSA+SHA384' }],
+    ['honorCipherOrder', {}, { honorCipherOrder: false }],
+    ['secureOptions', {}, { secureOptions: cacheOptions.secureOptions | constants.SSL_OP_NO_RENEGOTIATION }],
+  ];
+
+  test.each(pairs)(
+    "%s: neither server resumes the other's session; an identical server does",
+    async (_name, laxOptions, strictOptions) => {
+      const cache = createSessionCache({ role: 'server' });
+      const lax = await cacheServer(ecdsa, cache, undefined, laxOptions);
+      const strict = await cacheServer(ecdsa, cache, undefined, strictOptions);
+      const twin = await cacheServer(ecdsa, cache, undefined, laxOptions); // control: same policy as lax
+      const fromLax = (await plainConnect(to(lax.port))).sessions[0]!;
+      const fromStrict = (await plainConnect(to(strict.port))).sessions[0]!;
+
+      expect((await plainConnect(to(strict.port, fromLax))).reused).toBe(false);
+      expect((await plainConnect(to(lax.port, fromStrict))).reused).toBe(false);
+      expect(strict.attachment.stats().hits).toBe(0);
+      expect(Buffer.from(lax.attachment.partialKey()).equals(Buffer.from(strict.attachment.partialKey()))).toBe(false);
+      // the key, not OpenSSL, kept them apart: the same offer resumes on a server with lax's policy
+      expect((await plainConnect(to(twin.port, fromLax))).reused).toBe(true);
+      await Promise.all([lax.close(), strict.close(), twin.close()]);
+      cache.terminate();
+    },
+  );
+
+  test('the strict server never runs a cipher outside its list', async () => {
+    const cache = createSessionCache({ role: 'server' });
+    const lax = await cacheServer(ecdsa, cache, undefined, { ciphers: `${AES128}:${AES256}` });
+    const strict = await cacheServer(ecdsa, cache, undefined, { ciphers: AES256 });
+    const fromLax = await plainConnect(to(lax.port));
+    expect(fromLax.cipher).toBe(AES128);
+    const onStrict = await plainConnect(to(strict.port, fromLax.sessions[0]));
+    expect(onStrict).toMatchObject({ reused: false, cipher: AES256 });
+    await Promise.all([lax.close(), strict.close()]);
+    cache.terminate();
+  });
+
+  test('every secure-context field of the server is part of the key', () => {
+    const base: Record<string, unknown> = { _sharedCreds: {}, requestCert: false, rejectUnauthorized: true };
+    const keyOf = (fields: Record<string, unknown>) =>
+      Buffer.from(new ServerContextKey({ ...base, ...fields } as unknown as tls.Server, undefined).current()).toString('hex');
+    const seen = new Set([keyOf({})]);
+    for (const field of SERVER_CONTEXT_FIELDS) {
+      const value = field === 'requestCert' ? true : field === 'rejectUnauthorized' ? false : `${field} value`;
+      seen.add(keyOf({ [field]: value }));
+    }
+    expect(seen.size).toBe(SERVER_CONTEXT_FIELDS.length + 1);
+    for (const field of ['ciphers', 'minVersion', 'maxVersion', 'ecdhCurve', 'sigalgs', 'secureOptions', 'dhparam', 'crl']) {
+      expect(SERVER_CONTEXT_FIELDS).toContain(field);
+    }
+  });
+});
+
+describe('a certificate rotated in place (issue 22, defect 4)', HANG_GUARD, () => {
+  test('the same arrays changed in place, then setSecureContext: old sessions no longer resume', async () => {
+    const cache = createSessionCache({ role: 'server' });
+    const options = { key: [ecdsa.key], cert: [ecdsa.cert], ...cacheOptions };
+    const s = await startTlsServer(options);
+    const attachment = attachSessionCache(s.server, cache);
+    const keyBefore = attachment.partialKey();
+    const underA = await plainConnect(to(s.port));
+    expect((await plainConnect(to(s.port, underA.sessions[0]))).reused).toBe(true);
+
+    options.cert[0] = ecdsa2.cert;
+    options.key[0] = ecdsa2.key;
+    s.server.setSecureContext(options);
+    const afterRotation = await plainConnect(to(s.port, underA.sessions[0]));
+    expect(afterRotation.reused).toBe(false);
+    expect(afterRotation.fingerprint).not.toBe(underA.fingerprint); // the server presents B now
+    expect(Buffer.from(attachment.partialKey()).equals(Buffer.from(keyBefore))).toBe(false);
+    // sessions made under B resume
+    expect((await plainConnect(to(s.port, afterRotation.sessions[0]))).reused).toBe(true);
+    await s.close();
+    cache.terminate();
+  });
+
+  test("changed in place without setSecureContext: the server still presents A, and A's sessions resume", async () => {
+    const cache = createSessionCache({ role: 'server' });
+    const options = { key: [ecdsa.key], cert: [ecdsa.cert], ...cacheOptions };
+    const s = await startTlsServer(options);
+    const attachment = attachSessionCache(s.server, cache);
+    const underA = await plainConnect(to(s.port));
+    const keyBefore = attachment.partialKey();
+    options.cert[0] = ecdsa2.cert;
+    options.key[0] = ecdsa2.key;
+    const again = await plainConnect(to(s.port, underA.sessions[0]));
+    expect(again.reused).toBe(true);
+    expect((await plainConnect(to(s.port))).fingerprint).toBe(underA.fingerprint); // a full handshake shows A
+    expect(Buffer.from(attachment.partialKey()).equals(Buffer.from(keyBefore))).toBe(true);
+    await s.close();
+    cache.terminate();
+  });
+});
+
+/** A store that keeps the Buffers it is given and hands them back as they are (no copies). */
+class MapStore implements ServerSessionStore {
+  readonly sessions = new Map<string, Buffer>();
+  constructor(readonly async: boolean) {}
+  private id(key: SessionKey): string {
+    return `${Buffer.from(key.partialKey as Uint8Array).toString('hex')}/${Buffer.from(key.sessionId).toString('hex')}`;
+  }
+  lookup(key: SessionKey): Buffer | undefined | Promise<Buffer | undefined> {
+    const kept = this.sessions.get(this.id(key));
+    return this.async ? Promise.resolve(kept) : kept;
+  }
+  update(key: SessionKey, session: Uint8Array): void {
+    this.sessions.set(this.id(key), Buffer.from(session));
+  }
+  delete(key: SessionKey): boolean {
+    return this.sessions.delete(this.id(key));
+  }
+}
+
+describe("the adapter never wipes a store's own buffers (issue 22, defect 3)", HANG_GUARD, () => {
+  test.each([
+    ['synchronous', false],
+    ['asynchronous', true],
+  ])('a Map-backed store (%s) resumes the same session 3 times in a row', async (_mode, async) => {
+    const store = new MapStore(async);
+    const s = await cacheServer(ecdsa, store);
+    const session = (await plainConnect(to(s.port))).sessions[0]!;
+    const [kept] = [...store.sessions.values()];
+    const copy = Buffer.from(kept!);
+    for (let i = 0; i < 3; i++) expect((await plainConnect(to(s.port, session))).reused).toBe(true);
+    expect(kept!.equals(copy)).toBe(true); // byte for byte what the store was given
+    expect(s.attachment.stats()).toMatchObject({ hits: 3, errors: 0 });
+    await s.close();
+  });
+
+  test('a SessionCache: the adapter zeroes its own scratch copy after answering', async () => {
+    const cache = createSessionCache({ role: 'server' });
+    const s = await cacheServer(ecdsa, cache);
+    const session = (await plainConnect(to(s.port))).sessions[0]!;
+    const id = Buffer.from(readSessionHeader(session)!.sessionId);
+    let handed: Buffer | null = null;
+    s.server.emit('resumeSession', id, (_err: Error | null, der: Buffer | null) => {
+      handed = der;
+      expect(der && readSessionHeader(der)).toBeDefined(); // a real session while Node parses it
+    });
+    expect(handed).not.toBeNull();
+    expect(handed!.every((b) => b === 0)).toBe(true);
+    expect((await plainConnect(to(s.port, session))).reused).toBe(true); // the cache's copy intact
+    await s.close();
     cache.terminate();
   });
 });

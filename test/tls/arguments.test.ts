@@ -10,6 +10,7 @@ import {
   agentPartialKey,
   attachSessionCache,
   clientPartialKey,
+  clientSessionStats,
   connect,
   createHttpsAgent,
   readSessionHeader,
@@ -120,11 +121,71 @@ describe('client partial keys', () => {
     expect(clientPartialKey({ host: 'example.com', port: 443, key: secret })).not.toContain('secret');
   });
 
+  test('every option that decides whether a server is trusted separates keys (issue 22, defect 1)', () => {
+    const base = { host: 'example.com', port: 443 };
+    const plain = clientPartialKey(base);
+    const pin = () => undefined;
+    const variants: tls.ConnectionOptions[] = [
+      { checkServerIdentity: pin },
+      { checkServerIdentity: () => undefined }, // another function object: another key
+      { rejectUnauthorized: false },
+      { minDHSize: 2048 },
+      { pskCallback: () => null },
+      { ciphers: 'ECDHE-ECDSA-AES256-GCM-SHA384' },
+      { sigalgs: 'ECDSA+SHA256' },
+      { ecdhCurve: 'P-384' },
+      { minVersion: 'TLSv1.3' },
+      { maxVersion: 'TLSv1.2' },
+      { secureOptions: constants.SSL_OP_NO_TICKET },
+      { honorCipherOrder: false },
+      { crl: 'CRL' },
+      { secureContext: tls.createSecureContext() },
+    ];
+    const keys = variants.map((v) => clientPartialKey({ ...base, ...v }));
+    expect(new Set([plain, ...keys]).size).toBe(variants.length + 1);
+    // the same function object, and Node's defaults, keep the key
+    expect(clientPartialKey({ ...base, checkServerIdentity: pin })).toBe(keys[0]);
+    expect(clientPartialKey({ ...base, checkServerIdentity: tls.checkServerIdentity, minDHSize: 1024 })).toBe(plain);
+  });
+
+  test('chain checks turned off through NODE_TLS_REJECT_UNAUTHORIZED=0 separate keys; an explicit option wins', () => {
+    const base = { host: 'example.com', port: 443 };
+    const plain = clientPartialKey(base);
+    const saved = process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+    process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
+    try {
+      expect(clientPartialKey(base)).toBe(clientPartialKey({ ...base, rejectUnauthorized: false }));
+      expect(clientPartialKey({ ...base, rejectUnauthorized: true })).toBe(plain);
+      expect(agentPartialKey('n', {})).not.toBe(agentPartialKey('n'));
+    } finally {
+      if (saved === undefined) delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+      else process.env.NODE_TLS_REJECT_UNAUTHORIZED = saved;
+    }
+  });
+
+  test('a checkServerIdentity or pskCallback that is not a function is refused', () => {
+    for (const bad of [{ checkServerIdentity: 'pin' }, { checkServerIdentity: null }, { pskCallback: {} }]) {
+      throwsCode(() => clientPartialKey({ host: 'example.com', port: 443, ...(bad as object) }), INVALID);
+      throwsCode(() => agentPartialKey('name', bad as never), INVALID);
+    }
+  });
+
   test('agent keys hash the whole connection name', () => {
     const name = 'example.com:443::::-----BEGIN PRIVATE KEY-----';
     expect(agentPartialKey(name)).toMatch(/^https-agent:[A-Za-z0-9_-]{43}$/);
     expect(agentPartialKey(name)).toBe(agentPartialKey(name));
     expect(agentPartialKey(`${name}x`)).not.toBe(agentPartialKey(name));
+    // what Node's name leaves out: checkServerIdentity (by identity), secureContext, minDHSize
+    const pin = () => undefined;
+    expect(agentPartialKey(name, {})).toBe(agentPartialKey(name));
+    expect(agentPartialKey(name, { checkServerIdentity: tls.checkServerIdentity })).toBe(agentPartialKey(name));
+    expect(agentPartialKey(name, { checkServerIdentity: pin })).not.toBe(agentPartialKey(name));
+    expect(agentPartialKey(name, { checkServerIdentity: pin })).toBe(agentPartialKey(name, { checkServerIdentity: pin }));
+    expect(agentPartialKey(name, { checkServerIdentity: () => undefined })).not.toBe(
+      agentPartialKey(name, { checkServerIdentity: pin }),
+    );
+    expect(agentPartialKey(name, { secureContext: tls.createSecureContext() })).not.toBe(agentPartialKey(name));
+    expect(agentPartialKey(name, { minDHSize: 2048 })).not.toBe(agentPartialKey(name));
   });
 });
 
@@ -137,6 +198,8 @@ describe('connect and createHttpsAgent', () => {
     for (const bad of ['x', { maxSessionsPerHost: 0 }, { singleUseTickets: 'yes' }, { partialKey: 5 }]) {
       throwsCode(() => connect({ host: 'example.com', port: 443 }, cache, bad as never), INVALID);
     }
+    throwsCode(() => connect({ host: 'example.com', port: 443, checkServerIdentity: 'pin' as never }, cache), INVALID);
+    expect(clientSessionStats(cache)).toEqual({ offered: 0, resumed: 0, stored: 0, dropped: 0, errors: 0 });
     throwsCode(() => connect({ host: 'example.com', servername: 'a'.repeat(600), port: 443 }, cache), 'ERR_KEY_TOO_LONG');
     cache.terminate();
   });
@@ -146,13 +209,30 @@ describe('connect and createHttpsAgent', () => {
     throwsCode(() => createHttpsAgent({} as never), INVALID);
     const cache = createSessionCache({ role: 'client' });
     throwsCode(() => createHttpsAgent({ sessionCache: cache, maxSessionsPerHost: -1 }), INVALID);
+    throwsCode(() => createHttpsAgent({ sessionCache: cache, checkServerIdentity: 5 as never }), INVALID);
     const agent = createHttpsAgent({ sessionCache: cache, keepAlive: true });
     expect(agent).toBeInstanceOf(https.Agent);
     expect(agent.options).not.toHaveProperty('sessionCache');
     expect(agent.options.keepAlive).toBe(true);
+    expect(agent.sessionStats()).toEqual({ offered: 0, resumed: 0, stored: 0, dropped: 0, errors: 0 });
     agent.destroy();
     cache.terminate();
     throwsCode(() => createHttpsAgent({ sessionCache: cache }), 'ERR_CACHE_TERMINATED');
+  });
+});
+
+describe('clientSessionStats', () => {
+  test('refuses what is not a SessionCache; zeros for a cache no adapter used; a copy each call', () => {
+    for (const bad of [null, undefined, 'cache', 5, {}, { selectSession: () => [] }]) {
+      throwsCode(() => clientSessionStats(bad as never), INVALID);
+    }
+    const cache = createSessionCache({ role: 'client' });
+    const stats = clientSessionStats(cache);
+    expect(stats).toEqual({ offered: 0, resumed: 0, stored: 0, dropped: 0, errors: 0 });
+    stats.offered = 5;
+    expect(clientSessionStats(cache).offered).toBe(0);
+    cache.terminate();
+    expect(clientSessionStats(cache).offered).toBe(0); // still readable after terminate
   });
 });
 

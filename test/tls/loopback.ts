@@ -60,6 +60,10 @@ export interface ClientResult {
   /** Client-side isSessionReused() at secureConnect. */
   reused: boolean;
   protocol: string | null;
+  /** The negotiated cipher suite (OpenSSL name). */
+  cipher: string | undefined;
+  /** Fingerprint (SHA-256) of the server's certificate. */
+  fingerprint: string | undefined;
   /** Sessions the server sent (the 'session' events), in order. */
   sessions: Buffer[];
   data: string;
@@ -68,11 +72,20 @@ export interface ClientResult {
 /** Wait for a client socket to finish (the test servers end every connection). */
 export function finish(socket: tls.TLSSocket): Promise<ClientResult> {
   return new Promise((resolve, reject) => {
-    const result: ClientResult = { reused: false, protocol: null, sessions: [], data: '' };
+    const result: ClientResult = {
+      reused: false,
+      protocol: null,
+      cipher: undefined,
+      fingerprint: undefined,
+      sessions: [],
+      data: '',
+    };
     socket.on('session', (session: Buffer) => result.sessions.push(session));
     socket.once('secureConnect', () => {
       result.reused = socket.isSessionReused();
       result.protocol = socket.getProtocol();
+      result.cipher = socket.getCipher()?.name;
+      result.fingerprint = socket.getPeerCertificate().fingerprint256;
     });
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => (result.data += chunk));
