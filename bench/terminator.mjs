@@ -5,8 +5,8 @@
 // `openssl s_time -new` / `-reuse` (a C client that is not the bottleneck); p99 handshake latency
 // from sequential Node clients. The terminators take turns round by round; figures are medians.
 //   node bench/terminator.mjs [--seconds N] [--rounds N]
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -149,6 +149,18 @@ function terminators(dir, cert, upstream) {
   ];
 }
 
+/** Whether `command` runs here (HAProxy and nginx are Debian packages the benchmark does not install). */
+const runs = (command, args) => spawnSync(command, args, { stdio: 'ignore' }).status === 0;
+
+/** The terminators that can run on this machine, and a note for each one that cannot. */
+export function availableTerminators() {
+  const missing = [];
+  if (!runs('haproxy', ['-v'])) missing.push('HAProxy (apt-get install haproxy)');
+  if (!runs('nginx', ['-v']) || !existsSync(NGINX_STREAM))
+    missing.push('nginx (apt-get install nginx-light libnginx-mod-stream)');
+  return { missing, skip: new Set(missing.map((m) => m.split(' ')[0])) };
+}
+
 /** `openssl s_time` for `seconds`: connections per wall-clock second. */
 function sTime(port, mode, seconds) {
   return new Promise((resolve, reject) => {
@@ -214,7 +226,9 @@ export async function runTerminatorBench({ seconds = 5, rounds = 3, latencyConne
   const dir = mkdtempSync(join(tmpdir(), 'tls-resumption-terminators-'));
   const upstream = await startUpstream();
   const cert = makeCertificate();
-  const all = terminators(dir, cert, upstream.port);
+  const { skip, missing } = availableTerminators();
+  for (const m of missing) log(`[terminators] skipped, not installed: ${m}`);
+  const all = terminators(dir, cert, upstream.port).filter((t) => !skip.has(t.name));
   const results = all.map((t) => ({ name: t.name, full: [], resumed: [], p99Full: [], p99Resumed: [], resumedShare: [] }));
   try {
     for (let round = 0; round < rounds; round++) {
