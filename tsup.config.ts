@@ -21,12 +21,13 @@ export default defineConfig((): Options[] => {
     // classes and core as `.` and the core compiles once (tsup's CJS splitting does the same for
     // require()).
     {
-      entry: { index: 'src/index.ts', node: 'src/entry-node-adapters.ts' },
+      entry: { index: 'src/index.ts', node: 'src/entry-node-adapters.ts', cli: 'src/cli/main.ts' },
       format: ['esm', 'cjs'],
       platform: 'node',
       target: 'node20',
       splitting: true,
-      dts: true,
+      // the command line is a program, not an API: no declarations for it
+      dts: { entry: { index: 'src/index.ts', node: 'src/entry-node-adapters.ts' } },
       // the loader finds build/core.wasm through import.meta.url (shimmed in CJS)
       shims: true,
       // keep `node:fs`: unambiguous for Node, Bun and Deno alike

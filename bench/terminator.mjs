@@ -1,0 +1,296 @@
+#!/usr/bin/env node
+// The terminator against what operators use today: `tls-resumption serve` beside HAProxy (its own
+// session cache) and nginx (`ssl_session_cache shared`), each one process / one thread, TLS 1.2
+// with tickets off, in front of the same upstream. Full and resumed handshakes per second come from
+// `openssl s_time -new` / `-reuse` (a C client that is not the bottleneck); p99 handshake latency
+// from sequential Node clients. The terminators take turns round by round; figures are medians.
+//   node bench/terminator.mjs [--seconds N] [--rounds N]
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import tls from 'node:tls';
+import { fileURLToPath } from 'node:url';
+import { makeCertificate } from './e2e-certs.mjs';
+import { median } from './stats.mjs';
+
+const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const NGINX_STREAM = '/usr/lib/nginx/modules/ngx_stream_module.so';
+
+/** A free loopback port (there is a small race; the terminators fail loudly if it is lost). */
+function freePort() {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = /** @type {net.AddressInfo} */ (s.address());
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** An upstream that answers each request with a short HTTP response and closes. */
+async function startUpstream() {
+  const server = net.createServer((socket) => {
+    socket.on('error', () => {});
+    socket.once('data', () => socket.end('HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok'));
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', () => r(undefined)));
+  return { server, port: /** @type {net.AddressInfo} */ (server.address()).port };
+}
+
+/** Resolves once `port` accepts connections. */
+async function waitForPort(port, child, name) {
+  for (let i = 0; i < 200; i++) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
+    const ok = await new Promise((resolve) => {
+      const c = net.connect(port, '127.0.0.1');
+      c.once('connect', () => {
+        c.destroy();
+        resolve(true);
+      });
+      c.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${name} did not listen on ${port}`);
+}
+
+/** The three terminators: how to start each on `port` in front of `upstream`. */
+function terminators(dir, cert, upstream) {
+  writeFileSync(join(dir, 'combined.pem'), `${cert.cert}${cert.key}`);
+  writeFileSync(join(dir, 'cert.pem'), cert.cert);
+  writeFileSync(join(dir, 'key.pem'), cert.key);
+  return [
+    {
+      name: 'tls-resumption serve',
+      start: (port) =>
+        spawn(
+          process.execPath,
+          [
+            CLI,
+            'serve',
+            '--listen',
+            `127.0.0.1:${port}`,
+            '--upstream',
+            `127.0.0.1:${upstream}`,
+            '--cert',
+            join(dir, 'cert.pem'),
+            '--key',
+            join(dir, 'key.pem'),
+            '--tickets',
+            'off',
+          ],
+          { stdio: 'ignore' },
+        ),
+    },
+    {
+      name: 'HAProxy',
+      start: (port) => {
+        const cfg = join(dir, `haproxy-${port}.cfg`);
+        writeFileSync(
+          cfg,
+          [
+            'global',
+            '  nbthread 1',
+            '  tune.ssl.cachesize 20000',
+            '  tune.ssl.lifetime 300',
+            'defaults',
+            '  mode tcp',
+            '  timeout connect 5s',
+            '  timeout client 30s',
+            '  timeout server 30s',
+            'frontend tls',
+            `  bind 127.0.0.1:${port} ssl crt ${join(dir, 'combined.pem')} no-tls-tickets ssl-max-ver TLSv1.2`,
+            '  default_backend up',
+            'backend up',
+            `  server u 127.0.0.1:${upstream}`,
+            '',
+          ].join('\n'),
+        );
+        return spawn('haproxy', ['-f', cfg, '-db'], { stdio: 'ignore' });
+      },
+    },
+    {
+      name: 'nginx',
+      start: (port) => {
+        const prefix = join(dir, `nginx-${port}`);
+        execFileSync('mkdir', ['-p', join(prefix, 'logs')]);
+        const cfg = join(prefix, 'nginx.conf');
+        writeFileSync(
+          cfg,
+          [
+            `load_module ${NGINX_STREAM};`,
+            'worker_processes 1;',
+            'daemon off;',
+            'master_process off;',
+            `pid ${join(prefix, 'nginx.pid')};`,
+            `error_log ${join(prefix, 'logs', 'error.log')};`,
+            'events {}',
+            'stream {',
+            '  server {',
+            `    listen 127.0.0.1:${port} ssl;`,
+            `    ssl_certificate ${join(dir, 'cert.pem')};`,
+            `    ssl_certificate_key ${join(dir, 'key.pem')};`,
+            '    ssl_protocols TLSv1.2;',
+            '    ssl_session_cache shared:SSL:10m;',
+            '    ssl_session_timeout 5m;',
+            '    ssl_session_tickets off;',
+            `    proxy_pass 127.0.0.1:${upstream};`,
+            '  }',
+            '}',
+            '',
+          ].join('\n'),
+        );
+        return spawn('nginx', ['-p', prefix, '-c', cfg], { stdio: 'ignore' });
+      },
+    },
+  ];
+}
+
+/** Whether `command` runs here (HAProxy and nginx are Debian packages the benchmark does not install). */
+const runs = (command, args) => spawnSync(command, args, { stdio: 'ignore' }).status === 0;
+
+/** The terminators that can run on this machine, and a note for each one that cannot. */
+export function availableTerminators() {
+  const missing = [];
+  if (!runs('haproxy', ['-v'])) missing.push('HAProxy (apt-get install haproxy)');
+  if (!runs('nginx', ['-v']) || !existsSync(NGINX_STREAM))
+    missing.push('nginx (apt-get install nginx-light libnginx-mod-stream)');
+  return { missing, skip: new Set(missing.map((m) => m.split(' ')[0])) };
+}
+
+/** `openssl s_time` for `seconds`: connections per wall-clock second. */
+function sTime(port, mode, seconds) {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(
+      'openssl',
+      ['s_time', '-connect', `127.0.0.1:${port}`, mode, '-tls1_2', '-time', String(seconds), '-www', '/'],
+      {
+        stdio: ['ignore', 'pipe', 'ignore'],
+      },
+    );
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d) => {
+      out += d;
+    });
+    child.once('error', reject);
+    child.once('close', () => {
+      const elapsed = (performance.now() - t0) / 1000;
+      const m = /(\d+) connections in [\d.]+s;/.exec(out);
+      if (!m) return reject(new Error(`s_time printed no figure: ${out.slice(0, 200)}`));
+      resolve(Number(m[1]) / elapsed);
+    });
+  });
+}
+
+/** p99 of `n` sequential handshakes (connect to secureConnect), full or offering one session. */
+async function handshakeLatency(port, n, resume) {
+  const times = [];
+  let session;
+  let resumed = 0;
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    await new Promise((resolve, reject) => {
+      const s = tls.connect({
+        port,
+        host: '127.0.0.1',
+        rejectUnauthorized: false,
+        maxVersion: 'TLSv1.2',
+        session: resume ? session : undefined,
+      });
+      s.once('secureConnect', () => {
+        times.push(performance.now() - t0);
+        if (s.isSessionReused()) resumed++;
+        s.end('GET / HTTP/1.0\r\n\r\n');
+      });
+      s.on('session', (b) => {
+        session = b;
+      });
+      s.on('data', () => {});
+      s.once('error', reject);
+      s.once('close', resolve);
+    });
+  }
+  times.sort((a, b) => a - b);
+  return { p99: times[Math.min(times.length - 1, Math.floor(times.length * 0.99))], resumedShare: resumed / n };
+}
+
+/**
+ * Run the comparison. Returns one row per terminator: full and resumed handshakes/s (medians over
+ * rounds), p99 handshake latency full and resumed (ms), the share of offered sessions resumed.
+ */
+export async function runTerminatorBench({ seconds = 5, rounds = 3, latencyConnections = 300, log = () => {} } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'tls-resumption-terminators-'));
+  const upstream = await startUpstream();
+  const cert = makeCertificate();
+  const { skip, missing } = availableTerminators();
+  for (const m of missing) log(`[terminators] skipped, not installed: ${m}`);
+  const all = terminators(dir, cert, upstream.port).filter((t) => !skip.has(t.name));
+  const results = all.map((t) => ({ name: t.name, full: [], resumed: [], p99Full: [], p99Resumed: [], resumedShare: [] }));
+  try {
+    for (let round = 0; round < rounds; round++) {
+      for (let k = 0; k < all.length; k++) {
+        const i = (k + round) % all.length; // rotate who goes first
+        const t = all[i];
+        const port = await freePort();
+        const child = t.start(port);
+        try {
+          await waitForPort(port, child, t.name);
+          log(`[terminators] round ${round + 1}/${rounds} ${t.name}`);
+          results[i].full.push(await sTime(port, '-new', seconds));
+          results[i].resumed.push(await sTime(port, '-reuse', seconds));
+          const full = await handshakeLatency(port, latencyConnections, false);
+          const resumed = await handshakeLatency(port, latencyConnections, true);
+          results[i].p99Full.push(full.p99);
+          results[i].p99Resumed.push(resumed.p99);
+          results[i].resumedShare.push(resumed.resumedShare);
+        } finally {
+          child.kill('SIGKILL');
+          await new Promise((r) => (child.exitCode === null ? child.once('exit', r) : r(undefined)));
+        }
+      }
+    }
+  } finally {
+    upstream.server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return results.map((r) => ({
+    name: r.name,
+    fullPerSecond: median(r.full),
+    resumedPerSecond: median(r.resumed),
+    p99FullMs: median(r.p99Full),
+    p99ResumedMs: median(r.p99Resumed),
+    resumedShare: median(r.resumedShare),
+    rounds: { full: r.full, resumed: r.resumed },
+  }));
+}
+
+/** The rows as a markdown table. */
+export function terminatorTable(rows) {
+  const lines = [
+    '| terminator | full handshakes/s | resumed handshakes/s | p99 full (ms) | p99 resumed (ms) | offered sessions resumed |',
+    '|---|---|---|---|---|---|',
+  ];
+  for (const r of rows) {
+    lines.push(
+      `| ${r.name} | ${r.fullPerSecond.toFixed(0)} | ${r.resumedPerSecond.toFixed(0)} | ${r.p99FullMs.toFixed(2)} | ${r.p99ResumedMs.toFixed(2)} | ${(100 * r.resumedShare).toFixed(0)} % |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const arg = (name, fallback) => {
+    const i = process.argv.indexOf(name);
+    return i === -1 ? fallback : Number(process.argv[i + 1]);
+  };
+  const rows = await runTerminatorBench({
+    seconds: arg('--seconds', 5),
+    rounds: arg('--rounds', 3),
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
+  process.stdout.write(`${terminatorTable(rows)}\n`);
+}
