@@ -1,5 +1,4 @@
 // attachSessionCache: wire a session cache into a tls.Server's newSession / resumeSession events.
-import { constants } from 'node:crypto';
 import tls from 'node:tls';
 import type { SessionCache } from '../api.js';
 import { ServerAdapter, type ServerCacheStats, type ServerSessionStore } from './server-adapter.js';
@@ -18,8 +17,8 @@ export interface AttachSessionCacheOptions {
   /** How long to wait for a store whose lookup answers with a promise, in ms; then a miss.
    * Default 100. A SessionCache answers synchronously and never waits. */
   timeoutMs?: number;
-  /** Warn (once per server) when the server's options keep the cache unused: tickets on, or TLS 1.3
-   * only. Default true. */
+  /** Warn (once per server) when the server's options keep the cache unused (TLS 1.3 only).
+   * Default true. */
   warn?: boolean;
 }
 
@@ -46,12 +45,8 @@ function unusableBecause(server: tls.Server): string | undefined {
   if ((s.minVersion ?? tls.DEFAULT_MIN_VERSION) === 'TLSv1.3' || s.secureProtocol === 'TLSv1_3_method') {
     return 'it accepts only TLS 1.3, and TLS 1.3 resumes only through session tickets';
   }
-  if (((s.secureOptions ?? 0) & constants.SSL_OP_NO_TICKET) === 0) {
-    return (
-      'session tickets are enabled, so clients resume from tickets and Node never hands the cache a ' +
-      'session it issued a ticket for; disable tickets (SSL_OP_NO_TICKET): see sessionCacheServerOptions()'
-    );
-  }
+  // With tickets on the cache still serves the clients that send no ticket extension (measured:
+  // bench/resumption-matrix.mjs), so that is no reason to warn.
   return undefined;
 }
 
@@ -73,8 +68,9 @@ function unusableBecause(server: tls.Server): string | undefined {
  * - resumeSession always calls back exactly once; a fault of the cache, a timeout, or a stored
  *   session whose id differs from the requested one becomes a miss (a full handshake).
  * - TLS 1.3 sessions are recognised and not stored unless `storeTls13` is set.
- * - Only TLS 1.2 with tickets disabled resumes through the cache: use
- *   {@link sessionCacheServerOptions}. A server on which the cache can never be used gets one warning.
+ * - Only TLS 1.2 resumes through the cache: every TLS 1.2 client when tickets are off
+ *   ({@link sessionCacheServerOptions}), and the clients that send no ticket extension when they
+ *   are on. A server on which the cache can never be used (TLS 1.3 only) gets one warning.
  *
  * Throws ERR_INVALID_ARGUMENT for a bad argument or a server that already has a resumeSession
  * listener (two listeners would answer twice), ERR_CACHE_TERMINATED for a terminated cache.
