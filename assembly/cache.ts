@@ -11,13 +11,13 @@ import { groupAdd, groupUnlink } from "./groups";
 import {
   BATCH,
   BATCH_HASHES,
+  BATCH_KEY_HEADER,
   BATCH_RESULTS,
+  EVICT_OLDEST,
   K_LENS,
   K_PKINFO,
   K_TIME,
-  PK_LEN_MASK,
   RESULT,
-  align8,
   R_GOLDER,
   R_HASH,
   R_KEY,
@@ -28,6 +28,7 @@ import {
   R_TIME,
   SCRATCH_PK,
   SCRATCH_SID,
+  SWEEP_ON_UPDATE,
   S_DELETES,
   S_EVICTIONS,
   S_EXPIRED,
@@ -36,10 +37,22 @@ import {
   S_INVALIDATIONS,
   S_MISSES,
   S_REPLACEMENTS,
+  TOO_LONG,
+  batchPadded,
   recordBytes,
 } from "./layout";
 import { hashBytes } from "./hash";
 import { keyEntryClear, keyEntryWrite, recordHasKeyEntry } from "./key-entries";
+import {
+  argPkLength,
+  lensId,
+  lensSession,
+  pkInfoLength,
+  recBytes,
+  recSessionAddress,
+  recSessionLength,
+  writeLengths,
+} from "./record";
 import { homeOf, metaAt, nextSlot, ptrAt, tagOf } from "./slots";
 import {
   curPkInfo,
@@ -57,15 +70,8 @@ import {
   WARMED_BYTES,
 } from "./table";
 
-/** onFull policies (the JS layer passes the index). */
-export const EVICT_OLDEST: i32 = 0;
-export const INVALIDATE_ALL: i32 = 1;
-/** Expired records swept from the old end on each update (nginx sweeps up to 2 as well). */
-const SWEEP_ON_UPDATE: u32 = 2;
 /** A removal counted by no counter (the record is being replaced). */
 const NO_COUNTER: usize = usize.MAX_VALUE;
-/** lookup's answer when the session is longer than `limit` (no address is this low). */
-export const TOO_LONG: usize = 1;
 
 export let count: u32 = 0;
 export let bytesUsed: u32 = 0;
@@ -90,18 +96,13 @@ export function cacheInit(max: u32, bytes: u32, lifetimeMs: f64, onFull: i32): v
   return now - load<f64>(rec, R_TIME) >= lifetime;
 }
 
-@inline function bytesOf(rec: usize): u32 {
-  const lens = load<u32>(rec, R_LENS);
-  return recordBytes(u32(load<u16>(rec, R_PKINFO)) & PK_LEN_MASK, lens >> 24, lens & 0xffffff);
-}
-
 /** Take a record out of every index, wipe it and free it. */
 function removeRecord(rec: usize, counter: usize): void {
   foldsOnRemove(rec, load<u32>(rec, R_OLDER), load<u32>(rec, R_NEWER));
   ageUnlink(rec);
   groupUnlink(rec);
   tableRemove(rec);
-  bytesUsed -= bytesOf(rec);
+  bytesUsed -= recBytes(rec);
   count--;
   lastFound = 0;
   keyEntryClear(rec);
@@ -144,11 +145,6 @@ function findLive(h: u32, sidLen: u32, now: f64): usize {
   return rec;
 }
 
-/** Address of a record's session bytes. */
-@inline function sessionAt(rec: usize): usize {
-  return rec + R_KEY + (u32(load<u16>(rec, R_PKINFO)) & PK_LEN_MASK) + (load<u32>(rec, R_LENS) >> 24);
-}
-
 /**
  * Look up a session: its bytes' address (length at RESULT), or 0 on a miss. A hit longer than
  * `limit` bytes (lookupInto's target) returns TOO_LONG and counts nothing: the call will throw.
@@ -176,13 +172,13 @@ function lookupHashed(h: u32, sidLen: u32, now: f64, limit: u32, copying: i32): 
     return done(sidLen, 0);
   }
   const lens = load<u32>(found + (fromEntry ? K_LENS : R_LENS));
-  const pkLen = u32(load<u16>(found + (fromEntry ? K_PKINFO : R_PKINFO))) & PK_LEN_MASK;
-  const len = lens & 0xffffff;
+  const pkLen = pkInfoLength(load<u16>(found + (fromEntry ? K_PKINFO : R_PKINFO)));
+  const len = lensSession(lens);
   store<u32>(RESULT, len);
   if (len > limit) return done(sidLen, TOO_LONG);
   bump(S_HITS);
   lastFound = rec;
-  const at = rec + R_KEY + pkLen + (lens >> 24);
+  const at = rec + R_KEY + pkLen + lensId(lens);
   if (copying) fetchRest(rec, at + len);
   return done(sidLen, at);
 }
@@ -212,16 +208,16 @@ export function lookupBatch(n: u32, now: f64): void {
   let sink: u32 = 0;
   let e = BATCH;
   for (let i: u32 = 0; i < n; i++) {
-    const pkLen = u32(load<i32>(e)) & 0xffff;
+    const pkLen = argPkLength(load<i32>(e));
     const sidLen = load<u32>(e, 4);
-    const sid = e + 8 + align8(pkLen);
-    const pkHash = hashBytes(e + 8, pkLen, 0);
+    const sid = e + BATCH_KEY_HEADER + batchPadded(pkLen);
+    const pkHash = hashBytes(e + BATCH_KEY_HEADER, pkLen, 0);
     const h = hashBytes(sid, sidLen, pkHash);
     store<u32>(BATCH_HASHES + (usize(i) << 3), pkHash);
     store<u32>(BATCH_HASHES + (usize(i) << 3), h, 4);
     const home = homeOf(t, h);
     sink ^= metaAt(t, home) ^ u32(ptrAt(t, home));
-    e = sid + align8(sidLen);
+    e = sid + batchPadded(sidLen);
   }
   for (let i: u32 = 0; i < n; i++) {
     const h = load<u32>(BATCH_HASHES + (usize(i) << 3), 4);
@@ -241,10 +237,10 @@ export function lookupBatch(n: u32, now: f64): void {
   e = BATCH;
   for (let i: u32 = 0; i < n; i++) {
     const pkArg = load<i32>(e);
-    const pkLen = u32(pkArg) & 0xffff;
+    const pkLen = argPkLength(pkArg);
     const sidLen = load<u32>(e, 4);
-    const sid = e + 8 + align8(pkLen);
-    memory.copy(SCRATCH_PK, e + 8, pkLen);
+    const sid = e + BATCH_KEY_HEADER + batchPadded(pkLen);
+    memory.copy(SCRATCH_PK, e + BATCH_KEY_HEADER, pkLen);
     memory.copy(SCRATCH_SID, sid, sidLen);
     // the hashes of the first pass, not computed again
     const hashes = BATCH_HASHES + (usize(i) << 3);
@@ -253,7 +249,7 @@ export function lookupBatch(n: u32, now: f64): void {
     const r = BATCH_RESULTS + (usize(i) << 3);
     store<u32>(r, at);
     store<u32>(r, at ? load<u32>(RESULT) : 0, 4);
-    e = sid + align8(sidLen);
+    e = sid + batchPadded(sidLen);
   }
   wipe(BATCH, e - BATCH);
 }
@@ -280,9 +276,9 @@ export function update(pkArg: i32, sidLen: u32, sessLen: u32, now: f64): usize {
   setPartialKey(pkArg);
   const h = sessionHash(sidLen);
   const old = findSession(h, sidLen);
-  const pkLen = curPkInfo & PK_LEN_MASK;
+  const pkLen = pkInfoLength(curPkInfo);
   const need = recordBytes(pkLen, sidLen, sessLen);
-  if (old && bytesOf(old) == need) return replaceInPlace(old, sidLen, sessLen, now);
+  if (old && recBytes(old) == need) return replaceInPlace(old, sidLen, sessLen, now);
   if (old) removeRecord(old, NO_COUNTER);
   sweepOld(SWEEP_ON_UPDATE, now);
   if (count >= maxSessions) {
@@ -296,8 +292,7 @@ export function update(pkArg: i32, sidLen: u32, sessLen: u32, now: f64): usize {
   const rec = allocOrCompact(need);
   store<u32>(rec, h, R_HASH);
   store<f64>(rec, now, R_TIME);
-  store<u32>(rec, sessLen | (sidLen << 24), R_LENS);
-  store<u16>(rec, u16(curPkInfo), R_PKINFO);
+  writeLengths(rec, sessLen, sidLen, curPkInfo);
   memory.copy(rec + R_KEY, SCRATCH_PK, pkLen);
   memory.copy(rec + R_KEY + pkLen, SCRATCH_SID, sidLen);
   const keyEntry = recordHasKeyEntry(rec);
@@ -322,12 +317,11 @@ function replaceInPlace(rec: usize, sidLen: u32, sessLen: u32, now: f64): usize 
   ageUnlink(rec); // out of the age list first, so the sweep below cannot take it
   lastFound = 0;
   sweepOld(SWEEP_ON_UPDATE, now);
-  const at = sessionAt(rec);
-  const oldLen = load<u32>(rec, R_LENS) & 0xffffff;
+  const at = recSessionAddress(rec);
+  const oldLen = recSessionLength(rec);
   if (oldLen > sessLen) wipe(at + sessLen, oldLen - sessLen);
   store<f64>(rec, now, R_TIME);
-  store<u32>(rec, sessLen | (sidLen << 24), R_LENS);
-  store<u16>(rec, u16(curPkInfo), R_PKINFO); // the string/bytes form may differ
+  writeLengths(rec, sessLen, sidLen, curPkInfo); // the string/bytes form may differ
   if (recordHasKeyEntry(rec)) keyEntryWrite(rec); // same size and key: it had one before too
   ageAppend(rec);
   groupUnlink(rec);
@@ -359,7 +353,7 @@ export function select(pkArg: i32, now: f64): usize {
   return n ? groupHead() : 0;
 }
 
-/** Start a fold over every record present now; -1 when too many folds are under way. */
+/** Start a fold over every record present now; NO_FOLD when too many folds are under way. */
 export function foldBegin(): i32 {
   return foldOpen(oldest, newest);
 }

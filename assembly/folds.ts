@@ -1,7 +1,7 @@
 // Cursors of the foldl calls under way. A fold visits the records that were present when it began,
 // oldest first, and stays valid whatever the fold's callback does to the cache: removing a record
 // advances any cursor resting on it, and records added later lie beyond the fold's last record.
-import { FOLDS, FOLD_BYTES, MAX_FOLDS, R_NEWER } from "./layout";
+import { FOLDS, FOLD_BYTES, MAX_FOLDS, NO_FOLD, R_NEWER } from "./layout";
 
 const CURSOR: usize = 0; // next record to visit
 const LAST: usize = 4; // last record to visit
@@ -14,7 +14,7 @@ let active: u32 = 0;
   return FOLDS + usize(f) * FOLD_BYTES;
 }
 
-/** Start a fold over [oldest, newest]; returns its index, or -1 when MAX_FOLDS are under way. */
+/** Start a fold over [oldest, newest]; returns its index, or NO_FOLD when MAX_FOLDS are under way. */
 export function foldOpen(oldest: usize, newest: usize): i32 {
   for (let f: u32 = 0; f < MAX_FOLDS; f++) {
     const a = at(f);
@@ -27,7 +27,7 @@ export function foldOpen(oldest: usize, newest: usize): i32 {
       return i32(f);
     }
   }
-  return -1;
+  return NO_FOLD;
 }
 
 export function foldClose(f: u32): void {

@@ -1,48 +1,47 @@
-// The WebAssembly interface of one session cache. One instance (with its own linear memory) per
-// cache; src/wasm-cache.ts is the only caller. Pointers cross as i32: JS reads them with `>>> 0`.
-import { oldest } from "./age";
-import { allocReset, highWater, arenaStart } from "./alloc";
+// The WebAssembly interface of one session cache: exactly what src/wasm-cache.ts calls (the list
+// is CORE_EXPORTS in src/core-exports.ts; test/interface.test.ts checks build/core.wasm exports it
+// and nothing else). One instance, with its own linear memory, per cache. Pointers cross as i32:
+// JS reads them with `>>> 0`. Hooks for the tests are in index-test.ts, a separate build.
+import { arenaStart, allocReset, highWater } from "./alloc";
 import { wipe } from "./bytes";
 import { bytesUsed, cacheInit, count, sweepOld } from "./cache";
 import { foldClose } from "./folds";
-import { keyEntriesReset, keyEntryAreaBytes } from "./key-entries";
+import { keyEntriesReset, keyEntriesWipe, keyEntryAreaBytes } from "./key-entries";
 import {
   ARENA_ALIGN,
   BASE,
   BATCH,
-  BATCH_BYTES,
-  BATCH_MAX,
   BATCH_RESULTS,
   HASH_KEY,
   HASH_KEY_BYTES,
-  MAX_PK_BYTES,
-  MAX_SESSION_BYTES,
-  MAX_SID_BYTES,
+  INIT_BAD_LAYOUT,
+  INIT_NO_MEMORY,
+  INIT_OK,
   MIN_BLOCK,
-  PK_FROM_STRING,
-  PK_LEN_MASK,
-  REC_HEADER,
   RESULT,
   R_GOLDER,
-  R_KEY,
-  R_LENS,
-  R_PKINFO,
   SCRATCH_END,
   SCRATCH_PK,
   SCRATCH_SID,
   SLOTS_PER_SESSION,
   STATIC_END,
   STATS,
-  recordBytes,
+  WASM32_MEMORY_BYTES,
 } from "./layout";
 import { groups, placeTable, sessions } from "./table";
 
 export { foldBegin, foldNext, lookup, lookupBatch, remove, select, takeFound, update } from "./cache";
 export { foldClose as foldEnd };
-export { verify } from "./verify";
+export {
+  recIdAddress,
+  recIdLength,
+  recPartialKeyAddress,
+  recPartialKeyInfo,
+  recSessionAddress,
+  recSessionLength,
+} from "./record";
 
 const PAGE: f64 = 65536;
-const MAX_MEMORY: f64 = 4294967296; // wasm32
 
 function slotCount(maxSessions: u32): u32 {
   return u32(Math.ceil(f64(maxSessions) * SLOTS_PER_SESSION)) + 8;
@@ -70,18 +69,21 @@ export function layoutBytes(maxSessions: u32, budget: u32): f64 {
 }
 
 /**
- * Reserve all memory and set the limits. Returns 0, or -1 if the memory cannot be had.
- * JS writes the random hash key at hashKeyAddress() before the first operation.
+ * Reserve all memory and set the limits. Returns INIT_OK, INIT_NO_MEMORY if the memory cannot be
+ * had, or INIT_BAD_LAYOUT if this build put static data in the fixed areas or misaligned the
+ * areas JS writes whole words to. JS writes the random hash key at hashKeyAddress() before the
+ * first operation.
  */
 export function init(maxSessions: u32, budget: u32, lifetimeMs: f64, onFull: i32): i32 {
   // The fixed areas start at BASE, where the compiler would put static data (function tables,
-  // strings): code that needs any must move BASE up. Folded to a constant at compile time.
-  if (__heap_base > BASE) return -2;
+  // strings): code that needs any must move BASE up. JS stores 32-bit words at SCRATCH_PK and
+  // 64-bit batch headers at BATCH. All folded to a constant at compile time.
+  if (__heap_base > BASE || SCRATCH_PK & 3 || BATCH & 7) return INIT_BAD_LAYOUT;
   const total = layoutBytes(maxSessions, budget);
-  if (total > MAX_MEMORY) return -1;
+  if (total > WASM32_MEMORY_BYTES) return INIT_NO_MEMORY;
   const pages = i32(total / PAGE);
   const have = memory.size();
-  if (pages > have && memory.grow(pages - have) < 0) return -1;
+  if (pages > have && memory.grow(pages - have) < 0) return INIT_NO_MEMORY;
   const n = slotCount(maxSessions);
   const tablesEnd = placeTable(groups, 1, placeTable(sessions, 0, STATIC_END, n), n);
   const start = (tablesEnd + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1);
@@ -89,14 +91,19 @@ export function init(maxSessions: u32, budget: u32, lifetimeMs: f64, onFull: i32
   allocReset(start, start + arena - 8);
   keyEntriesReset(start + arena, usize(keyEntryAreaBytes(f64(arena)))); // right after the sentinel
   cacheInit(maxSessions, budget, lifetimeMs, onFull);
-  return 0;
+  return INIT_OK;
 }
 
-/** Wipe the hash key, the scratch areas and every byte records ever occupied (terminate). */
+/**
+ * Wipe every secret before JS lets the instance go (terminate): the hash key, scratch and batch
+ * areas, every byte records ever occupied and their key entries. In bulk: no record is unlinked
+ * or counted, since nothing reads the cache's structures after this.
+ */
 export function wipeAll(): void {
-  while (oldest) sweepOld(u32.MAX_VALUE, f64.POSITIVE_INFINITY);
   wipe(HASH_KEY, SCRATCH_END - HASH_KEY);
+  wipe(BATCH, STATIC_END - BATCH);
   wipe(arenaStart, highWater - arenaStart);
+  keyEntriesWipe(highWater);
 }
 
 /** Remove up to `max` expired sessions from the old end. */
@@ -140,62 +147,7 @@ export function batchResultsAddress(): usize {
   return BATCH_RESULTS;
 }
 
-// Limits and accounting constants, checked against src/limits.ts by the tests.
-export function limits(which: i32): u32 {
-  switch (which) {
-    case 0:
-      return MAX_SID_BYTES;
-    case 1:
-      return MAX_PK_BYTES;
-    case 2:
-      return MAX_SESSION_BYTES;
-    case 3:
-      return REC_HEADER;
-    case 4:
-      return BATCH_MAX;
-    case 5:
-      return u32(BATCH_BYTES);
-    default:
-      return 0;
-  }
-}
-
-// Record accessors for walking groups and folds from JS.
-@inline function pkLen(rec: usize): u32 {
-  return u32(load<u16>(rec, R_PKINFO)) & PK_LEN_MASK;
-}
+/** The next older record of the same partial key (selectSession walks the group from JS). */
 export function recGroupOlder(rec: usize): usize {
   return load<u32>(rec, R_GOLDER);
-}
-export function recSessionAddress(rec: usize): usize {
-  return rec + R_KEY + pkLen(rec) + (load<u32>(rec, R_LENS) >> 24);
-}
-export function recSessionLength(rec: usize): u32 {
-  return load<u32>(rec, R_LENS) & 0xffffff;
-}
-export function recIdAddress(rec: usize): usize {
-  return rec + R_KEY + pkLen(rec);
-}
-export function recIdLength(rec: usize): u32 {
-  return load<u32>(rec, R_LENS) >> 24;
-}
-export function recPartialKeyAddress(rec: usize): usize {
-  return rec + R_KEY;
-}
-/** Partial key length | 0x10000 if the session was stored under a string partial key. */
-export function recPartialKeyInfo(rec: usize): u32 {
-  return pkLen(rec) | (u32(load<u16>(rec, R_PKINFO)) & PK_FROM_STRING ? 0x10000 : 0);
-}
-
-// Diagnostics: where the session table's meta array (u16 per slot: tag | distance << 8) is.
-export function sessionMetaAddress(): usize {
-  return sessions.meta;
-}
-export function sessionSlots(): u32 {
-  return sessions.n;
-}
-
-/** The byte-budget formula, for the test that checks src/limits.ts computes the same. */
-export function recordBytesFor(pkLen: u32, sidLen: u32, sessLen: u32): u32 {
-  return recordBytes(pkLen, sidLen, sessLen);
 }

@@ -13,7 +13,6 @@ import {
   K_PKINFO,
   K_REC,
   K_TIME,
-  PK_LEN_MASK,
   R_HASH,
   R_KEY,
   R_LENS,
@@ -21,6 +20,7 @@ import {
   R_TIME,
   hasKeyEntry,
 } from "./layout";
+import { recKeyLength } from "./record";
 
 /** The key entry area, [keyEntries, keyEntriesEnd) (placed after the arena by init). */
 export let keyEntries: usize = 0;
@@ -41,13 +41,9 @@ export function keyEntryAreaBytes(arenaBytes: f64): f64 {
   return keyEntries + ((rec - arenaStart) >> KE_SHIFT) * KE_BYTES;
 }
 
-@inline function keyLenOf(rec: usize): u32 {
-  return (u32(load<u16>(rec, R_PKINFO)) & PK_LEN_MASK) + (load<u32>(rec, R_LENS) >> 24);
-}
-
 /** Whether the record at `rec` (its key fields written) has a key entry. */
 export function recordHasKeyEntry(rec: usize): bool {
-  return hasKeyEntry(sizeOf(rec), keyLenOf(rec));
+  return hasKeyEntry(sizeOf(rec), recKeyLength(rec));
 }
 
 /** Write the key entry of `rec` from its key fields (it must have one). */
@@ -58,7 +54,7 @@ export function keyEntryWrite(rec: usize): void {
   store<f64>(ke, load<f64>(rec, R_TIME), K_TIME);
   store<u32>(ke, load<u32>(rec, R_LENS), K_LENS);
   store<u16>(ke, load<u16>(rec, R_PKINFO), K_PKINFO);
-  memory.copy(ke + K_KEY, rec + R_KEY, keyLenOf(rec));
+  memory.copy(ke + K_KEY, rec + R_KEY, recKeyLength(rec));
 }
 
 /**
@@ -97,6 +93,12 @@ export function keyEntryMatches(rec: usize): bool {
     load<u64>(ke, K_TIME) == load<u64>(rec, R_TIME) &&
     load<u32>(ke, K_LENS) == load<u32>(rec, R_LENS) &&
     load<u16>(ke, K_PKINFO) == load<u16>(rec, R_PKINFO) &&
-    bytesEqual(ke + K_KEY, rec + R_KEY, keyLenOf(rec))
+    bytesEqual(ke + K_KEY, rec + R_KEY, recKeyLength(rec))
   );
+}
+
+/** Wipe the entries of every record below `end` (terminate: all records ever placed are below it). */
+export function keyEntriesWipe(end: usize): void {
+  const last = min(keyEntryOf(end) + KE_BYTES, keyEntriesEnd);
+  if (last > keyEntries) wipe(keyEntries, last - keyEntries);
 }

@@ -9,17 +9,87 @@
 // The memory is grown once, in init(); it never grows afterwards, so views that JS holds over
 // `memory.buffer` stay valid for the life of the cache.
 
-// ---- limits (mirrored by src/limits.ts; test/layout.test.ts checks they agree) ----
+// What src/ must agree on with the core is written once, in the section between the two markers
+// below: src/core-interface.ts is generated from it (`npm run build:interface`), and
+// test/interface.test.ts fails while the two differ or while a value compiled into the core is
+// not the generated one. Initializers there are literals and earlier names only (the generator
+// evaluates them as JavaScript); its comments are copied too.
+// ---- begin JS interface ----
+
+// Limits (both implementations)
+/** Longest session id accepted, in bytes (TLS allows 32; OTP's API allows any binary). */
 export const MAX_SID_BYTES: u32 = 255;
+/** Longest partial key accepted, in bytes (a string counts as its UTF-8 encoding). */
 export const MAX_PK_BYTES: u32 = 512;
+/** Largest session a cache can be told to accept (`maxSessionBytes`), in bytes. */
 export const MAX_SESSION_BYTES: u32 = 1 << 20;
+/** Most sessions a cache can be told to hold (`maxSessions`). */
+export const MAX_SESSIONS: u32 = 1 << 24;
+/** Largest byte budget (`memoryBytes`): init takes it as a u32. */
+export const MAX_BUDGET_BYTES: u32 = 0xffffffff;
+/** The most linear memory a wasm32 instance can have, in bytes. */
+export const WASM32_MEMORY_BYTES: f64 = 4294967296;
 /** Nested foldl calls that may be under way at once. */
 export const MAX_FOLDS: u32 = 32;
+/** Expired sessions swept from the old end on each update (nginx sweeps up to 2 as well). */
+export const SWEEP_ON_UPDATE: u32 = 2;
+
+// Bytes a session counts against the budget: its record, REC_HEADER + key + session, rounded up
+// to the allocator's size class (blockBytes in assembly/layout.ts, recordBytes in src/limits.ts).
+/** Bytes of bookkeeping stored with each session (links, lengths, hash, creation time). */
+export const REC_HEADER: u32 = 38;
+/** Records below this many bytes are rounded up to a multiple of SMALL_STEP. */
+export const SMALL_BLOCK: u32 = 256;
+export const SMALL_STEP: u32 = 16;
+/** Larger ones to 1/2^CLASS_BITS of their power of two (at most 6.25 % more). */
+export const CLASS_BITS: u32 = 4;
+
+// Counters: f64 each, exact to 2^53, at statsAddress(), in this order
+export const S_HITS: u32 = 0;
+export const S_MISSES: u32 = 1;
+export const S_EXPIRED: u32 = 2;
+export const S_INSERTS: u32 = 3;
+export const S_REPLACEMENTS: u32 = 4;
+export const S_DELETES: u32 = 5;
+export const S_EVICTIONS: u32 = 6;
+export const S_INVALIDATIONS: u32 = 7;
+export const S_REJECTED: u32 = 8;
+export const S_COMPACTIONS: u32 = 9;
+export const S_COUNT: u32 = 10;
+
+// Arguments and answers of the exports
+/** A partial-key argument (and recPartialKeyInfo's answer) carries the length in these bits... */
+export const PK_ARG_LEN_MASK: u32 = 0xffff;
+/** ...and this bit when the partial key came from a string (foldl gives it back as one). */
+export const PK_STRING: u32 = 0x10000;
+/** The partial-key argument meaning "the partial key of the previous call" (scratch unchanged). */
+export const PK_SAME: i32 = -1;
+/** lookup's `limit` when any length will do. */
+export const NO_LIMIT: u32 = 0xffffffff;
+/** lookup's answer for a session longer than `limit` (no record is this low). */
+export const TOO_LONG: u32 = 1;
+/** foldBegin's answer when MAX_FOLDS folds are under way. */
+export const NO_FOLD: i32 = -1;
+/** init's `onFull`: drop the oldest session, or clear every session. */
+export const EVICT_OLDEST: i32 = 0;
+export const INVALIDATE_ALL: i32 = 1;
+/** init's answers: ready; the memory could not be had; this build misplaced its fixed areas. */
+export const INIT_OK: i32 = 0;
+export const INIT_NO_MEMORY: i32 = -1;
+export const INIT_BAD_LAYOUT: i32 = -2;
+/** lookupBatch: keys per call, and bytes of the area at batchAddress() they are written to. */
+export const BATCH_MAX: u32 = 64;
+export const BATCH_BYTES: u32 = 16384;
+/** Each key there: i32 partial-key argument, u32 session id length, then the partial key and the
+ * session id, each padded to a multiple of BATCH_ALIGN. */
+export const BATCH_KEY_HEADER: u32 = 8;
+export const BATCH_ALIGN: u32 = 8;
+// ---- end JS interface ----
 
 // ---- fixed areas, above the compiler's static data (none: init() refuses to run if any appears) ----
 export const BASE: usize = 1024;
 /** Address 0 (below BASE) is never a record: 0 means "none" in every pointer field. */
-export const STATS: usize = BASE; // f64 counters, see the S_* indices below
+export const STATS: usize = BASE; // f64 counters, see the S_* indices above
 export const RESULT: usize = BASE + 192; // u32 out-parameters of the last call
 export const HASH_KEY: usize = BASE + 448; // random per-cache secret, written by JS at creation
 export const HASH_KEY_BYTES: usize = 1024; // 512 B of NH key words for the longest input, plus spare
@@ -32,30 +102,15 @@ export const SESSION_TABLE: usize = BASE + 3008; // a slots.ts Table: the sessio
 export const GROUP_TABLE: usize = BASE + 3040; // a slots.ts Table: the partial-key groups
 export const TLSF: usize = BASE + 4032; // allocator control block, see alloc.ts
 export const BATCH: usize = BASE + 8192; // keys of a lookupBatch call, written by JS (see cache.ts)
-export const BATCH_BYTES: usize = 16384;
-export const BATCH_MAX: u32 = 64; // keys per lookupBatch call
 export const BATCH_HASHES: usize = BATCH + BATCH_BYTES; // per key: u32 partial-key hash, u32 session hash
 export const BATCH_RESULTS: usize = BATCH_HASHES + 512; // per key: u32 session address, u32 length
 export const STATIC_END: usize = BATCH_RESULTS + 512;
 /**
  * The arena starts on a 4 KiB boundary (the OS page), so records of whole cache lines start on
  * line boundaries, and 4 KiB records (sessions of about 4000 bytes) each fit in one page: one TLB
- * miss per record instead of two (lookupInto at 100k x 4000 B: -12 %, see the commit that added it).
+ * miss per record instead of two.
  */
 export const ARENA_ALIGN: usize = 4096;
-
-// ---- counters (f64, exact to 2^53) ----
-export const S_HITS: usize = 0;
-export const S_MISSES: usize = 1;
-export const S_EXPIRED: usize = 2;
-export const S_INSERTS: usize = 3;
-export const S_REPLACEMENTS: usize = 4;
-export const S_DELETES: usize = 5;
-export const S_EVICTIONS: usize = 6;
-export const S_INVALIDATIONS: usize = 7;
-export const S_REJECTED: usize = 8;
-export const S_COMPACTIONS: usize = 9;
-export const S_COUNT: usize = 10;
 
 // ---- allocator block header, shared by every block in the arena ----
 export const B_INFO: usize = 0; // u32: size (multiple of 8) | flags
@@ -74,19 +129,21 @@ export const R_OLDER: usize = 16; // age list, towards the oldest
 export const R_NEWER: usize = 20; // age list, towards the newest
 export const R_GNEWER: usize = 24; // same-partial-key list, towards the newest (0: the group head)
 export const R_GOLDER: usize = 28; // same-partial-key list, towards the oldest
-export const R_LENS: usize = 32; // u32 session length (low 24 bits) | session id length << 24
+export const R_LENS: usize = 32; // u32 session length | session id length << LENS_ID_SHIFT
 export const R_PKINFO: usize = 36; // u16 partial key length | PK_FROM_STRING
-export const R_KEY: usize = 38; // partial key bytes, session id bytes, then the session bytes
-export const REC_HEADER: u32 = 38;
+export const R_KEY: usize = REC_HEADER; // partial key bytes, session id bytes, then the session bytes
+export const LENS_SESSION_MASK: u32 = 0xffffff;
+export const LENS_ID_SHIFT: u32 = 24;
 export const PK_FROM_STRING: u32 = 0x8000;
 export const PK_LEN_MASK: u32 = 0x7fff;
+// record.ts reads and writes these packed fields; no other file decodes them.
 
 // ---- key entries: a copy of the key of each record of a page or more, packed together ----
 // Records of KE_MIN_BLOCK bytes or more are a page or more apart, so checking one's key costs a
 // DRAM miss and a TLB miss, and no two keys share a line or a page. Such a record's key entry
 // holds what a zero-copy lookup needs (hash, time, lengths, key) in KE_BYTES, in an area where
-// the entries sit side by side: lookupView checks the key there and never reads the record
-// (100k x 4000 B: 607-701 -> 419-484 ns). The entry's place follows from the record's address,
+// the entries sit side by side: lookupView checks the key there and never reads the record.
+// The entry's place follows from the record's address,
 // (rec - arenaStart) >> KE_SHIFT, unique because such records are KE_MIN_BLOCK apart, so a slot
 // needs one flag bit, not a second pointer. K_REC says which record an entry belongs to (0: none).
 // The area costs 1/32 of the arena in address space; only entries in use become resident.
@@ -110,22 +167,24 @@ export const KE_MAX_KEY: u32 = KE_BYTES - u32(K_KEY);
 // than sessions), so neither is more than 80 % full.
 export const SLOTS_PER_SESSION: f64 = 1.25;
 
-@inline export function align8(n: u32): u32 {
-  return (n + 7) & ~7;
+/** `n` bytes of a batch key, padded (see BATCH_ALIGN). */
+@inline export function batchPadded(n: u32): u32 {
+  return (n + BATCH_ALIGN - 1) & ~(BATCH_ALIGN - 1);
 }
 
 /**
- * The block size for n bytes: n rounded up to 16 below 256 bytes, and above that to 1/16 of its
- * power of two (size classes: at most 6.25 % more, 16 bytes at most below 256). Blocks of one
- * class are interchangeable, so records whose keys differ by a few bytes reuse each other's space
- * under churn instead of leaving holes.
+ * The block size for n bytes: n rounded up to SMALL_STEP (16) below SMALL_BLOCK (256) bytes, and
+ * above that to 1/2^CLASS_BITS (1/16) of its power of two (size classes: at most 6.25 % more).
+ * Blocks of one class are interchangeable, so records whose keys differ by a few bytes reuse each
+ * other's space under churn instead of leaving holes. src/limits.ts computes the same from the
+ * same constants; test/interface.test.ts compares the two over every session size.
  */
 @inline export function blockBytes(n: u32): u32 {
-  const step: u32 = n < 256 ? 16 : 1 << (31 - clz<u32>(n) - 4);
+  const step: u32 = n < SMALL_BLOCK ? SMALL_STEP : 1 << (31 - clz<u32>(n) - CLASS_BITS);
   return (n + step - 1) & ~(step - 1);
 }
 
-/** Bytes a session record occupies in the byte budget (the same formula as src/limits.ts). */
+/** Bytes a session record occupies in the byte budget. */
 @inline export function recordBytes(pkLen: u32, sidLen: u32, sessLen: u32): u32 {
   return blockBytes(REC_HEADER + pkLen + sidLen + sessLen);
 }

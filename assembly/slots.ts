@@ -10,7 +10,8 @@
 // Any table size works: the home of hash h is fastrange(h, n) = (h * n) >> 32.
 // Two tables use this: sessions (by R_HASH) and partial-key groups (by partial-key hash).
 import { hashBytes } from "./hash";
-import { PK_LEN_MASK, R_HASH, R_KEY, R_PKINFO } from "./layout";
+import { R_HASH } from "./layout";
+import { recPartialKeyAddress, recPartialKeyLength } from "./record";
 
 /** A table: where its arrays are, its size, and which hash its records are placed by. */
 @unmanaged export class Table {
@@ -25,7 +26,7 @@ import { PK_LEN_MASK, R_HASH, R_KEY, R_PKINFO } from "./layout";
 
 /** The hash a record is placed by in table t (no function pointers: they would need static data). */
 @inline export function hashIn(t: Table, rec: usize): u32 {
-  return t.kind ? hashBytes(rec + R_KEY, u32(load<u16>(rec, R_PKINFO)) & PK_LEN_MASK, 0) : load<u32>(rec, R_HASH);
+  return t.kind ? hashBytes(recPartialKeyAddress(rec), recPartialKeyLength(rec), 0) : load<u32>(rec, R_HASH);
 }
 
 export const SATURATED: u32 = 255;

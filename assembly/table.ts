@@ -5,17 +5,15 @@ import { arenaLast } from "./alloc";
 import { bytesEqual } from "./bytes";
 import { hashBytes } from "./hash";
 import { keyEntryOf } from "./key-entries";
+import { argPkLength, lensId, pkInfoLength, pkInfoOfArg, recIdLength } from "./record";
 import {
   GROUP_TABLE,
   K_HASH,
   K_KEY,
   K_LENS,
   K_PKINFO,
-  PK_FROM_STRING,
-  PK_LEN_MASK,
   R_HASH,
   R_KEY,
-  R_LENS,
   R_PKINFO,
   SCRATCH_PK,
   SCRATCH_SID,
@@ -57,17 +55,17 @@ export let curPkInfo: u32 = 0;
 export let curPkHash: u32 = 0;
 
 /**
- * Make the partial key in scratch the current one. `pkArg` < 0 keeps the previous one (JS knows
- * it has not changed); otherwise its low 16 bits are the length and bit 16 says "from a string".
+ * Make the partial key in scratch the current one. `pkArg` < 0 (PK_SAME) keeps the previous one
+ * (JS knows it has not changed); otherwise it holds the length and PK_STRING (see layout.ts).
  */
 export function setPartialKey(pkArg: i32): void {
   if (pkArg < 0) return;
-  setPartialKeyHashed(pkArg, hashBytes(SCRATCH_PK, u32(pkArg) & 0xffff, 0));
+  setPartialKeyHashed(pkArg, hashBytes(SCRATCH_PK, argPkLength(pkArg), 0));
 }
 
 /** setPartialKey for a partial key (`pkArg` >= 0) whose hash is already known. */
 export function setPartialKeyHashed(pkArg: i32, pkHash: u32): void {
-  curPkInfo = (u32(pkArg) & 0xffff) | (u32(pkArg) & 0x10000 ? PK_FROM_STRING : 0);
+  curPkInfo = pkInfoOfArg(pkArg);
   curPkHash = pkHash;
 }
 
@@ -83,8 +81,8 @@ export function sessionHash(sidLen: u32): u32 {
 
 /** Whether the partial key at `at`, with R_PKINFO-style `info`, is the current one. */
 @inline function samePartialKeyAt(at: usize, info: u32): bool {
-  const len = curPkInfo & PK_LEN_MASK;
-  return (info & PK_LEN_MASK) == len && bytesEqual(at, SCRATCH_PK, len);
+  const len = pkInfoLength(curPkInfo);
+  return pkInfoLength(info) == len && bytesEqual(at, SCRATCH_PK, len);
 }
 
 /** Loads of the warm-up below land here, so the optimiser keeps them. */
@@ -107,9 +105,9 @@ export const WARMED_BYTES: usize = 256;
 function recordHasKey(rec: usize, h: u32, sidLen: u32): bool {
   return (
     load<u32>(rec, R_HASH) == h &&
-    load<u32>(rec, R_LENS) >> 24 == sidLen &&
+    recIdLength(rec) == sidLen &&
     samePartialKey(rec) &&
-    bytesEqual(rec + R_KEY + (curPkInfo & PK_LEN_MASK), SCRATCH_SID, sidLen)
+    bytesEqual(rec + R_KEY + pkInfoLength(curPkInfo), SCRATCH_SID, sidLen)
   );
 }
 
@@ -117,9 +115,9 @@ function recordHasKey(rec: usize, h: u32, sidLen: u32): bool {
 function entryHasKey(ke: usize, h: u32, sidLen: u32): bool {
   return (
     load<u32>(ke, K_HASH) == h &&
-    load<u32>(ke, K_LENS) >> 24 == sidLen &&
+    lensId(load<u32>(ke, K_LENS)) == sidLen &&
     samePartialKeyAt(ke + K_KEY, load<u16>(ke, K_PKINFO)) &&
-    bytesEqual(ke + K_KEY + (curPkInfo & PK_LEN_MASK), SCRATCH_SID, sidLen)
+    bytesEqual(ke + K_KEY + pkInfoLength(curPkInfo), SCRATCH_SID, sidLen)
   );
 }
 

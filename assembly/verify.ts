@@ -5,21 +5,8 @@ import { allocVerify, sizeOf } from "./alloc";
 import { keyEntries, keyEntriesEnd, keyEntryMatches, recordHasKeyEntry } from "./key-entries";
 import { bytesEqual } from "./bytes";
 import { bytesUsed, count } from "./cache";
-import {
-  F_FREE,
-  KE_BYTES,
-  K_REC,
-  PK_LEN_MASK,
-  SLOT_HAS_KEY_ENTRY,
-  R_GNEWER,
-  R_GOLDER,
-  R_KEY,
-  R_LENS,
-  R_NEWER,
-  R_OLDER,
-  R_PKINFO,
-  recordBytes,
-} from "./layout";
+import { F_FREE, KE_BYTES, K_REC, SLOT_HAS_KEY_ENTRY, R_GNEWER, R_GOLDER, R_KEY, R_NEWER, R_OLDER } from "./layout";
+import { recBytes, recPartialKeyLength } from "./record";
 import { SATURATED, Table, flagsAt, hashIn, homeOf, metaAt, nextSlot, ptrAt, tagOf } from "./slots";
 import { groups, sessions } from "./table";
 
@@ -47,10 +34,6 @@ function verifyTable(t: Table): i32 {
   return used;
 }
 
-@inline function pkLenOf(rec: usize): u32 {
-  return u32(load<u16>(rec, R_PKINFO)) & PK_LEN_MASK;
-}
-
 export function verify(): i32 {
   const a = allocVerify();
   if (a) return a;
@@ -63,8 +46,7 @@ export function verify(): i32 {
   for (let r = oldest; r; r = load<u32>(r, R_NEWER)) {
     if (usize(load<u32>(r, R_OLDER)) != prev) return 20;
     if (load<u32>(r) & F_FREE) return 21;
-    const lens = load<u32>(r, R_LENS);
-    const need = recordBytes(pkLenOf(r), lens >> 24, lens & 0xffffff);
+    const need = recBytes(r);
     if (sizeOf(r) < need) return 23;
     bytes += need;
     if (++records > count) return 24;
@@ -80,7 +62,8 @@ export function verify(): i32 {
     let newer: usize = 0;
     for (let g = r; g; g = load<u32>(g, R_GOLDER)) {
       if (usize(load<u32>(g, R_GNEWER)) != newer) return 31;
-      if (pkLenOf(g) != pkLenOf(r) || !bytesEqual(g + R_KEY, r + R_KEY, pkLenOf(r))) return 32;
+      if (recPartialKeyLength(g) != recPartialKeyLength(r) || !bytesEqual(g + R_KEY, r + R_KEY, recPartialKeyLength(r)))
+        return 32;
       if (++inGroups > count) return 33;
       newer = g;
     }

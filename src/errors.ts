@@ -10,13 +10,31 @@ export const ErrorCodes = {
   INVALID_OPTION: 'ERR_INVALID_OPTION',
   /** The cache was terminated. */
   CACHE_TERMINATED: 'ERR_CACHE_TERMINATED',
+  /**
+   * No WebAssembly core is registered in this runtime (`ready()` rejects with it, and
+   * `createSessionCache` throws it): import the package entry for the runtime, or call
+   * `useCoreModule(module)` with a compiled `core.wasm`.
+   */
+  CORE_NOT_LOADED: 'ERR_CORE_NOT_LOADED',
+  /**
+   * The module given to `useCoreModule` is not this package's `core.wasm` (it lacks an export the
+   * cache calls), or the core refused to start because its build misplaced the areas JavaScript
+   * writes to (a build fault: rebuild it with `npm run build`).
+   */
+  CORE_INVALID: 'ERR_CORE_INVALID',
+  /**
+   * The host would not give a new cache its WebAssembly memory (`createSessionCache`): too little
+   * memory or address space left. Lower `memoryBytes` or `maxSessions`, or terminate other caches.
+   */
+  OUT_OF_MEMORY: 'ERR_OUT_OF_MEMORY',
 } as const;
 
 export type SessionCacheErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 
 /**
- * The only error this package throws for bad input. A call that throws it has changed nothing:
- * every stored session is still there, byte for byte.
+ * The only error this package throws, for bad input and for a runtime that cannot run a cache (no
+ * core, a wrong core, no memory). A call that throws it has changed nothing: every stored session
+ * is still there, byte for byte.
  */
 export class SessionCacheError extends Error {
   /** One of {@link ErrorCodes}. */

@@ -4,6 +4,7 @@
 import { coarseNow } from './clock.js';
 import { isUint8Array, lengthOf } from './byte-views.js';
 import { copyBytes, copyOut, setBytes } from './copy.js';
+import { SWEEP_ON_UPDATE } from './core-interface.js';
 import { ErrorCodes, SessionCacheError, fail } from './errors.js';
 import {
   checkKeyObject,
@@ -57,8 +58,6 @@ type Counter =
   | 'invalidations'
   | 'rejected';
 
-/** Sessions swept from the old end on each update, as the WebAssembly core does. */
-const SWEEP_ON_UPDATE = 2;
 /** Separates the partial key from the session id in an entry id; no Latin-1 string contains it. */
 const SEPARATOR = '\u0100';
 const decoder = new TextDecoder();

@@ -4,6 +4,36 @@
 import { coarseNow } from './clock.js';
 import { bufferOf, isUint8Array, lengthOf } from './byte-views.js';
 import { copyBytes, copyOut, setBytes } from './copy.js';
+import type { Core } from './core-exports.js';
+import {
+  BATCH_ALIGN,
+  BATCH_BYTES,
+  BATCH_KEY_HEADER,
+  BATCH_MAX,
+  EVICT_OLDEST,
+  INIT_BAD_LAYOUT,
+  INIT_OK,
+  INVALIDATE_ALL,
+  NO_FOLD,
+  NO_LIMIT,
+  PK_ARG_LEN_MASK,
+  PK_SAME,
+  PK_STRING,
+  S_COMPACTIONS,
+  S_COUNT,
+  S_DELETES,
+  S_EVICTIONS,
+  S_EXPIRED,
+  S_HITS,
+  S_INSERTS,
+  S_INVALIDATIONS,
+  S_MISSES,
+  S_REJECTED,
+  S_REPLACEMENTS,
+  TOO_LONG,
+  WASM32_MEMORY_BYTES,
+} from './core-interface.js';
+import { attachCore, detachCore } from './core-internals.js';
 import { coreModule } from './core-module.js';
 import { ErrorCodes, SessionCacheError, fail } from './errors.js';
 import {
@@ -27,69 +57,10 @@ import type {
   SessionKey,
 } from './types.js';
 
-/** The exports of build/core.wasm (see assembly/index.ts). Pointers are i32: use `>>> 0`. */
-interface Core {
-  memory: WebAssembly.Memory;
-  layoutBytes(maxSessions: number, budget: number): number;
-  init(maxSessions: number, budget: number, lifetimeMs: number, onFull: number): number;
-  lookup(pk: number, sidLen: number, now: number, limit: number, copying: number): number;
-  lookupBatch(n: number, now: number): void;
-  batchAddress(): number;
-  batchResultsAddress(): number;
-  update(pk: number, sidLen: number, sessLen: number, now: number): number;
-  remove(pk: number, sidLen: number, now: number): number;
-  takeFound(): void;
-  select(pk: number, now: number): number;
-  foldBegin(): number;
-  foldNext(fold: number, now: number): number;
-  foldEnd(fold: number): void;
-  sweep(now: number, max: number): number;
-  wipeAll(): void;
-  size(): number;
-  usedBytes(): number;
-  longest(): number;
-  statsAddress(): number;
-  resultAddress(): number;
-  hashKeyAddress(): number;
-  hashKeyBytes(): number;
-  pkAddress(): number;
-  sidAddress(): number;
-  limits(which: number): number;
-  verify(): number;
-  sessionMetaAddress(): number;
-  sessionSlots(): number;
-  recGroupOlder(rec: number): number;
-  recSessionAddress(rec: number): number;
-  recSessionLength(rec: number): number;
-  recIdAddress(rec: number): number;
-  recIdLength(rec: number): number;
-  recPartialKeyAddress(rec: number): number;
-  recPartialKeyInfo(rec: number): number;
+/** `n` key bytes in a lookupBatch key, padded (see BATCH_ALIGN). */
+function batchPadded(n: number): number {
+  return (n + BATCH_ALIGN - 1) & ~(BATCH_ALIGN - 1);
 }
-
-// Counter indices in the stats area (assembly/layout.ts S_*).
-const S_HITS = 0,
-  S_MISSES = 1,
-  S_EXPIRED = 2,
-  S_INSERTS = 3,
-  S_REPLACEMENTS = 4,
-  S_DELETES = 5;
-const S_EVICTIONS = 6,
-  S_INVALIDATIONS = 7,
-  S_REJECTED = 8,
-  S_COMPACTIONS = 9,
-  S_COUNT = 10;
-const WASM32_MAX = 2 ** 32;
-/** Bit 16 of the partial-key argument: the partial key came from a string. */
-const PK_STRING = 0x10000;
-/** Partial-key argument meaning "the same partial key as the previous call". */
-const PK_SAME = -1;
-/** The core's lookup answer for a session longer than the limit passed (lookupInto). */
-const TOO_LONG = 1;
-const NO_LIMIT = 0xffffffff;
-/** Keys per lookupBatch call, and the bytes of the area they are written to (assembly/layout.ts). */
-const BATCH_MAX = 64;
-const BATCH_BYTES = 16384;
 
 const decoder = new TextDecoder();
 const EMPTY = new Uint8Array(0);
@@ -97,9 +68,9 @@ const EMPTY = new Uint8Array(0);
 /**
  * Write the char codes of `pk` at byte `at` (4-aligned) of `words`' buffer, one byte each, and
  * return all of them or-ed together: the bytes are the string's UTF-8 only if that is below 0x80.
- * Four chars per 32-bit store: the store and its bounds check cost about as much as a charCodeAt
- * (10k x 160 B lookups: 250-289 -> 244-259 ns). The last store may write up to 4 bytes past the
- * string: into scratch's pad, or in a batch where the session id is written next.
+ * Four chars per 32-bit store: a store and its bounds check cost about as much as a charCodeAt,
+ * so one store per char would nearly double the work. The last store may write up to 4 bytes past
+ * the string: into scratch's pad, or in a batch where the session id is written next.
  */
 function writeChars(words: Int32Array, at: number, pk: string): number {
   const n = pk.length;
@@ -124,9 +95,26 @@ function writeChars(words: Int32Array, at: number, pk: string): number {
   return any;
 }
 
-/** A fresh instance of the core, with its own linear memory. */
+/**
+ * A fresh instance of the core, with its own linear memory. The engine throws a RangeError when
+ * it cannot reserve even the initial memory (address space is exhausted by other instances).
+ */
 function instantiate(): Core {
-  return new WebAssembly.Instance(coreModule(), {}).exports as unknown as Core;
+  const module = coreModule();
+  try {
+    return new WebAssembly.Instance(module, {}).exports as unknown as Core;
+  } catch (error) {
+    if (error instanceof RangeError) outOfMemory('a WebAssembly instance');
+    throw error;
+  }
+}
+
+function outOfMemory(what: string): never {
+  fail(
+    ErrorCodes.OUT_OF_MEMORY,
+    'createSessionCache',
+    `the host would not provide ${what}: lower memoryBytes or maxSessions, or terminate other caches`,
+  );
 }
 
 /**
@@ -144,12 +132,14 @@ export class WasmSessionCache implements SessionCache {
   /** Where lookupMany's touch passes leave their result, so they are not optimised away. */
   // biome-ignore lint/correctness/noUnusedPrivateClassMembers: written only, as a sink V8 cannot drop
   private touched = 0;
-  private readonly counters: Float64Array;
-  private readonly result: Uint32Array;
+  // Views and typed arrays over the memory are emptied by terminate, so nothing the cache object
+  // holds keeps the old memory alive.
+  private counters: Float64Array;
+  private result: Uint32Array;
   private readonly pkAt: number;
   private readonly sidAt: number;
   private readonly batchAt: number;
-  private readonly batchResults: Uint32Array;
+  private batchResults: Uint32Array;
   private readonly maxSessionBytes: number;
   private readonly now: () => number;
   /** The partial-key string whose bytes are in scratch (and current in wasm), if any. */
@@ -161,7 +151,7 @@ export class WasmSessionCache implements SessionCache {
     const o = resolveOptions(options);
     const core = instantiate();
     const need = core.layoutBytes(o.maxSessions, o.memoryBytes);
-    if (need > WASM32_MAX) {
+    if (need > WASM32_MEMORY_BYTES) {
       fail(
         ErrorCodes.INVALID_OPTION,
         'createSessionCache',
@@ -169,9 +159,16 @@ export class WasmSessionCache implements SessionCache {
           'a wasm32 memory holds at most 4 GiB: lower memoryBytes or maxSessions, or use several caches',
       );
     }
-    const status = core.init(o.maxSessions, o.memoryBytes, o.lifetimeSeconds * 1000, o.onFull === 'evict-oldest' ? 0 : 1);
-    if (status === -2) throw new Error('createSessionCache: build/core.wasm has static data in its fixed areas (a build fault)');
-    if (status !== 0) throw new RangeError(`createSessionCache: could not reserve ${need} bytes of WebAssembly memory`);
+    const onFull = o.onFull === 'evict-oldest' ? EVICT_OLDEST : INVALIDATE_ALL;
+    const status = core.init(o.maxSessions, o.memoryBytes, o.lifetimeSeconds * 1000, onFull);
+    if (status === INIT_BAD_LAYOUT) {
+      fail(
+        ErrorCodes.CORE_INVALID,
+        'createSessionCache',
+        'the registered core has static data in, or misaligned, the areas JavaScript writes to (a build fault)',
+      );
+    }
+    if (status !== INIT_OK) outOfMemory(`${need} bytes of WebAssembly memory`);
     this.options = o;
     this.core = core;
     // The memory never grows after init, so these views stay valid for the life of the cache.
@@ -183,15 +180,12 @@ export class WasmSessionCache implements SessionCache {
     this.result = new Uint32Array(buffer, core.resultAddress(), 1);
     this.pkAt = core.pkAddress();
     this.sidAt = core.sidAddress();
-    this.batchAt = core.batchAddress();
-    // writeChars and the batch headers store whole words there.
-    if (this.pkAt % 4 !== 0 || this.batchAt % 8 !== 0) {
-      throw new Error('createSessionCache: build/core.wasm has unaligned scratch areas (a build fault)');
-    }
+    this.batchAt = core.batchAddress(); // init checked both are aligned for the word stores below
     this.batchResults = new Uint32Array(buffer, core.batchResultsAddress(), BATCH_MAX * 2);
     crypto.getRandomValues(new Uint8Array(buffer, core.hashKeyAddress(), core.hashKeyBytes()));
     this.maxSessionBytes = o.maxSessionBytes;
     this.now = o.clock ?? coarseNow;
+    attachCore(this, core);
   }
 
   /**
@@ -228,7 +222,7 @@ export class WasmSessionCache implements SessionCache {
 
   /**
    * A view of `n` bytes of this cache's memory at `at`. Built with the constructor over the kept
-   * buffer: `mem.subarray()` costs 15-25 ns more per call here, `mem.buffer` more still.
+   * buffer: `mem.subarray()` is slower here, and reading `mem.buffer` slower still.
    */
   private bytesAt(at: number, n: number): Uint8Array {
     return new Uint8Array(this.buffer, at, n);
@@ -314,13 +308,13 @@ export class WasmSessionCache implements SessionCache {
         const bytes = partialKeys[first + n]!;
         const pkLen = typeof pk === 'string' && bytes === EMPTY ? pk.length : lengthOf(bytes);
         const idLen = lengthOf(id);
-        const size = 8 + ((pkLen + 7) & ~7) + ((idLen + 7) & ~7);
+        const size = BATCH_KEY_HEADER + batchPadded(pkLen) + batchPadded(idLen);
         if (at + size > this.batchAt + BATCH_BYTES) break;
         this.words[at >> 2] = typeof pk === 'string' ? pkLen | PK_STRING : pkLen;
         this.words[(at >> 2) + 1] = idLen;
-        if (typeof pk === 'string' && bytes === EMPTY) writeChars(this.words, at + 8, pk);
-        else setBytes(mem, bytes, at + 8);
-        setBytes(mem, id, at + 8 + ((pkLen + 7) & ~7));
+        if (typeof pk === 'string' && bytes === EMPTY) writeChars(this.words, at + BATCH_KEY_HEADER, pk);
+        else setBytes(mem, bytes, at + BATCH_KEY_HEADER);
+        setBytes(mem, id, at + BATCH_KEY_HEADER + batchPadded(pkLen));
         at += size;
       }
       core.lookupBatch(n, now);
@@ -427,7 +421,7 @@ export class WasmSessionCache implements SessionCache {
     if (typeof fn !== 'function') fail(ErrorCodes.INVALID_ARGUMENT, 'foldl', 'fn must be a function');
     const core = this.live('foldl');
     const fold = core.foldBegin();
-    if (fold < 0) fail(ErrorCodes.INVALID_ARGUMENT, 'foldl', `more than ${MAX_FOLDS} foldl calls nested`);
+    if (fold === NO_FOLD) fail(ErrorCodes.INVALID_ARGUMENT, 'foldl', `more than ${MAX_FOLDS} foldl calls nested`);
     const now = this.now();
     let acc = acc0;
     try {
@@ -445,7 +439,7 @@ export class WasmSessionCache implements SessionCache {
     const mem = this.mem;
     const pkAt = core.recPartialKeyAddress(rec) >>> 0;
     const pkInfo = core.recPartialKeyInfo(rec);
-    const pkLen = pkInfo & 0xffff;
+    const pkLen = pkInfo & PK_ARG_LEN_MASK;
     const partialKey =
       pkInfo & PK_STRING ? decoder.decode(mem.subarray(pkAt, pkAt + pkLen)) : copyBytes(mem.subarray(pkAt, pkAt + pkLen));
     const idAt = core.recIdAddress(rec) >>> 0;
@@ -456,7 +450,7 @@ export class WasmSessionCache implements SessionCache {
 
   sweep(): number {
     const core = this.live('sweep');
-    return core.sweep(this.now(), 0xffffffff);
+    return core.sweep(this.now(), NO_LIMIT);
   }
 
   get size(): number {
@@ -495,9 +489,13 @@ export class WasmSessionCache implements SessionCache {
     if (core === null) return;
     core.wipeAll();
     this.core = null;
+    detachCore(this);
     this.mem = EMPTY;
     this.buffer = EMPTY.buffer;
     this.words = new Int32Array(0);
+    this.counters = new Float64Array(0);
+    this.result = new Uint32Array(0);
+    this.batchResults = new Uint32Array(0);
     this.lastTarget = undefined;
   }
 
@@ -507,29 +505,13 @@ export class WasmSessionCache implements SessionCache {
     if (core === null) throw new SessionCacheError(ErrorCodes.CACHE_TERMINATED, `${fn}: the cache was terminated`);
     return core;
   }
-
-  /**
-   * Diagnostics (used by the tests): the cache's linear memory, to check that secrets were wiped;
-   * a full consistency check of the core's structures (0 = consistent, else a rule number from
-   * assembly/verify.ts); and the session table's slots (u16: hash tag | distance from home << 8).
-   * Undefined once the cache is terminated.
-   */
-  static inspect(
-    cache: WasmSessionCache,
-  ): { memory: WebAssembly.Memory; verify(): number; sessionSlots(): Uint16Array } | undefined {
-    const core = cache.core;
-    if (core === null) return undefined;
-    return {
-      memory: core.memory,
-      verify: () => core.verify(),
-      sessionSlots: () => new Uint16Array(cache.buffer, core.sessionMetaAddress() >>> 0, core.sessionSlots()),
-    };
-  }
 }
 
 /**
  * Create a session cache backed by WebAssembly (synchronous; on Node, importing the package
- * loads the core). Throws ERR_INVALID_OPTION for bad options or limits beyond 4 GiB.
+ * loads the core). Throws ERR_INVALID_OPTION for bad options or limits beyond 4 GiB,
+ * ERR_OUT_OF_MEMORY when the host will not provide the memory, ERR_CORE_NOT_LOADED when no core
+ * is registered, ERR_CORE_INVALID for a faulty core build.
  */
 export function createSessionCache(options: SessionCacheOptions): WasmSessionCache {
   return new WasmSessionCache(options);

@@ -1,12 +1,13 @@
 // Shared by the tests: both implementations under one name, keys, bytes, and memory scans.
+// Importing it registers the test build of the core (see core-hooks.ts).
 import {
-  WasmSessionCache,
   createJsSessionCache,
   createSessionCache,
   type SessionCache,
   type SessionCacheOptions,
   type SessionCacheStats,
 } from '../src/index.js';
+import { testCoreOf } from './core-hooks.js';
 
 export interface Impl {
   name: 'wasm' | 'js';
@@ -68,18 +69,20 @@ export function comparableStats(cache: SessionCache): Omit<SessionCacheStats, 'l
   return rest;
 }
 
-/** The linear memory of a wasm cache, as bytes (a fresh view: valid until terminate). */
+/** The linear memory of a wasm cache, as bytes (a view: it outlives terminate, for the wipe checks). */
 export function linearMemory(cache: SessionCache): Buffer {
-  const inside = WasmSessionCache.inspect(cache as WasmSessionCache);
-  if (inside === undefined) throw new Error('not a live wasm cache');
-  return Buffer.from(inside.memory.buffer);
+  return Buffer.from(testCoreOf(cache).memory.buffer);
 }
 
 /** The wasm core's consistency check: 0, or the number of the broken rule (assembly/verify.ts). */
 export function verifyCore(cache: SessionCache): number {
-  const inside = WasmSessionCache.inspect(cache as WasmSessionCache);
-  if (inside === undefined) throw new Error('not a live wasm cache');
-  return inside.verify();
+  return testCoreOf(cache).verify();
+}
+
+/** The session table's slots of a wasm cache (u16: hash tag | distance from home << 8). */
+export function sessionSlots(cache: SessionCache): Uint16Array {
+  const core = testCoreOf(cache);
+  return new Uint16Array(core.memory.buffer, core.sessionMetaAddress() >>> 0, core.sessionSlots());
 }
 
 /** Whether `needle` occurs anywhere in `haystack`. */

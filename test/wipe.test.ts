@@ -3,6 +3,7 @@
 import { describe, expect, test } from 'vitest';
 import { createSessionCache, type SessionCache } from '../src/index.js';
 import { minimumMemoryBytes } from '../src/options.js';
+import { testCoreOf } from './core-hooks.js';
 import { bytes, contains, key, linearMemory, manualClock } from './helpers.js';
 
 const SECRET = bytes(160, 0xc0ffee);
@@ -126,9 +127,30 @@ describe('wiping on the way out', () => {
   test('terminate wipes everything, including the hash key', () => {
     const cache = withSecret({ role: 'server' });
     const memory = linearMemory(cache);
+    const core = testCoreOf(cache);
+    const hashKey = memory.subarray(core.hashKeyAddress(), core.hashKeyAddress() + core.hashKeyBytes());
+    expect(hashKey.some((b) => b !== 0)).toBe(true);
     cache.terminate();
     expect(contains(memory, SECRET)).toBe(false);
     expect(contains(memory, SECRET_ID)).toBe(false);
     expect(contains(memory, bytes(160, 2))).toBe(false);
+    expect(hashKey.every((b) => b === 0)).toBe(true);
+  });
+
+  test('terminate wipes the key entries of large sessions', () => {
+    // sessions of a page or more have a copy of their key in the key-entry area
+    const cache = createSessionCache({ role: 'client', maxSessions: 100, maxSessionBytes: 8000 });
+    const large = bytes(5000, 5);
+    cache.update(key('other:1', 1), bytes(5000, 1));
+    cache.update(SECRET_KEY, large);
+    cache.update(key('other:1', 2), bytes(5000, 2));
+    const memory = linearMemory(cache);
+    // the id is in the record and in its key entry: two copies the scan can find
+    const id = Buffer.from(SECRET_ID);
+    expect(memory.indexOf(id, memory.indexOf(id) + 1)).toBeGreaterThan(0);
+    cache.terminate();
+    expect(contains(memory, SECRET_ID)).toBe(false);
+    expect(contains(memory, large)).toBe(false);
+    expect(contains(memory, bytes(5000, 2))).toBe(false);
   });
 });

@@ -9,7 +9,7 @@ describe('core registry', () => {
   it('ready() rejects until a core is registered, then resolves; caches need one', async () => {
     const registry = await import('../../src/core-module.js');
     expect(registry.isCoreLoaded()).toBe(false);
-    await expect(registry.ready()).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    await expect(registry.ready()).rejects.toMatchObject({ code: 'ERR_CORE_NOT_LOADED' });
     expect(() => registry.coreModule()).toThrow(/not loaded/);
 
     expect(() => registry.useCoreModule(coreBytes as unknown as WebAssembly.Module)).toThrow(/WebAssembly\.Module/);
