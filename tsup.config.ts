@@ -21,16 +21,28 @@ export default defineConfig((): Options[] => {
     // classes and core as `.` and the core compiles once (tsup's CJS splitting does the same for
     // require()).
     {
-      entry: { index: 'src/index.ts', node: 'src/entry-node-adapters.ts', cli: 'src/cli/main.ts' },
+      entry: { index: 'src/index.ts', node: 'src/entry-node-adapters.ts' },
       format: ['esm', 'cjs'],
       platform: 'node',
       target: 'node20',
       splitting: true,
-      // the command line is a program, not an API: no declarations for it
-      dts: { entry: { index: 'src/index.ts', node: 'src/entry-node-adapters.ts' } },
+      dts: true,
       // the loader finds build/core.wasm through import.meta.url (shimmed in CJS)
       shims: true,
       // keep `node:fs`: unambiguous for Node, Bun and Deno alike
+      removeNodeProtocol: false,
+      clean: false,
+    },
+    // The command line (package `bin`): a program, not an API, so ESM only and no declarations.
+    // Each command is a chunk of its own, loaded when it runs.
+    {
+      entry: { cli: 'src/cli/main.ts' },
+      format: ['esm'],
+      platform: 'node',
+      target: 'node20',
+      splitting: true,
+      dts: false,
+      shims: true,
       removeNodeProtocol: false,
       clean: false,
     },

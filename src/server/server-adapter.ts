@@ -1,5 +1,5 @@
 // The newSession / resumeSession handlers of one server, and their counters. Node's contract
-// (see /notes): resumeSession's callback must be called exactly once, and an error there destroys
+// (see the notes on Node TLS behaviour in the README): resumeSession's callback must be called exactly once, and an error there destroys
 // the socket, so every fault, timeout and surprise below ends as `done(null, null)`: a miss, after
 // which the client simply makes a full handshake.
 import type { Server } from 'node:tls';

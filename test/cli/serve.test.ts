@@ -1,6 +1,6 @@
 // `tls-resumption serve` end to end: the built command, a real upstream, real TLS clients
 // (Node's, openssl s_client, curl) on loopback.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import net from 'node:net';
@@ -126,13 +126,15 @@ describe('serve, one process, tickets off', () => {
   });
 
   test('openssl s_client -reconnect resumes every reconnect', async () => {
-    const { stdout } = await run(
-      'openssl',
-      ['s_client', '-connect', `127.0.0.1:${serve.port}`, '-reconnect', '-tls1_2', '-no_ticket'],
-      {
-        timeout: 60_000,
-      },
-    ).catch((e: { stdout: string }) => ({ stdout: e.stdout }));
+    // stdin closed: s_client makes its reconnects, then stops at the end of its input
+    const stdout = await new Promise<string>((resolve, reject) => {
+      const args = ['s_client', '-connect', `127.0.0.1:${serve.port}`, '-reconnect', '-tls1_2', '-no_ticket'];
+      const child = spawn('openssl', args, { stdio: ['ignore', 'pipe', 'ignore'] });
+      let out = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+      child.once('error', reject);
+      child.once('close', () => resolve(out));
+    });
     const lines = stdout.split('\n');
     expect(lines.filter((l) => l.startsWith('New, TLSv1.2')).length).toBe(1);
     expect(lines.filter((l) => l.startsWith('Reused, TLSv1.2')).length).toBe(5);
