@@ -11,6 +11,7 @@ export {
   MAX_SESSION_BYTES_LIMIT,
   MAX_SESSIONS_LIMIT,
   MAX_FOLDS,
+  MAX_LOOKUP_MANY_KEYS,
   recordBytes,
 } from './limits.js';
 export type {

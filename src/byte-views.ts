@@ -30,3 +30,32 @@ export function lengthOf(bytes: Uint8Array): number {
 export function bufferOf(bytes: Uint8Array): ArrayBufferLike {
   return bufferGetter.call(bytes) as ArrayBufferLike;
 }
+
+const byteOffsetGetter = getterOf('byteOffset');
+const resizableGetter = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, 'resizable')?.get;
+const growableGetter = Object.getOwnPropertyDescriptor(SharedArrayBuffer.prototype, 'growable')?.get;
+
+/**
+ * Whether `buffer` can change length: a resizable ArrayBuffer, or a growable SharedArrayBuffer
+ * (which another thread may grow at any moment). The real getters, not properties a caller set.
+ */
+function canResize(buffer: ArrayBufferLike): boolean {
+  try {
+    // throws for a SharedArrayBuffer
+    return resizableGetter !== undefined && resizableGetter.call(buffer) === true;
+  } catch {
+    return growableGetter !== undefined && growableGetter.call(buffer) === true;
+  }
+}
+
+/**
+ * `bytes` as a view of exactly `length` bytes (its checked length) that cannot change length
+ * later: `bytes` itself unless its buffer can resize, else a fixed-length view of the same memory.
+ * A length-tracking view over a growable SharedArrayBuffer grows whenever another thread grows it,
+ * so a copy of it could hold more bytes than were checked.
+ */
+export function fixedView(bytes: Uint8Array, length: number): Uint8Array {
+  const buffer = bufferOf(bytes);
+  if (!canResize(buffer)) return bytes;
+  return new Uint8Array(buffer, byteOffsetGetter.call(bytes) as number, length);
+}

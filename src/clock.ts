@@ -3,6 +3,9 @@
 // current task or microtask ends loses nothing (lru-cache's ttlResolution trades the same way).
 // A microtask, not a timer: workerd cancels a request's pending timers when the request ends,
 // which froze a timer-reset clock for good (found by the runtime tests).
+import { show } from './describe.js';
+import { ErrorCodes, fail } from './errors.js';
+
 let cached = 0;
 
 function forget(): void {
@@ -18,4 +21,13 @@ export function coarseNow(): number {
     queueMicrotask(forget);
   }
   return now;
+}
+
+/**
+ * Throw for a clock reading that is not a finite number. A reading is never coerced: its
+ * `valueOf` would run the caller's code in the middle of a call (it once changed the cache's
+ * scratch between a lookup's key and its answer).
+ */
+export function badClock(fn: string, now: unknown): never {
+  fail(ErrorCodes.INVALID_OPTION, fn, `the clock option must return a finite number of milliseconds, got ${show(now)}`);
 }

@@ -32,9 +32,16 @@ export const ErrorCodes = {
 export type SessionCacheErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 
 /**
+ * Marks every SessionCacheError. A registered symbol is the same in every copy of this package
+ * loaded in one process (the ESM and the CJS build each define their own class).
+ */
+const BRAND = Symbol.for('tls-resumption.SessionCacheError');
+
+/**
  * The only error this package throws, for bad input and for a runtime that cannot run a cache (no
  * core, a wrong core, no memory). A call that throws it has changed nothing: every stored session
- * is still there, byte for byte.
+ * is still there, byte for byte. `instanceof SessionCacheError` holds for errors from either build
+ * (ESM or CJS) of the package.
  */
 export class SessionCacheError extends Error {
   /** One of {@link ErrorCodes}. */
@@ -44,6 +51,14 @@ export class SessionCacheError extends Error {
     super(message);
     this.name = 'SessionCacheError';
     this.code = code;
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+
+  /** True for a SessionCacheError of any build; subclasses keep the usual prototype check. */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class asked about, maybe a subclass
+    if (this !== SessionCacheError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === 'object' && value !== null && Object.hasOwn(value, BRAND);
   }
 }
 

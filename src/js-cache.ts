@@ -1,21 +1,21 @@
 // The pure-JS session cache: the same semantics as the WebAssembly one, step for step (it is the
 // reference the differential tests compare against, and the baseline of the benchmarks).
 // A Map keeps the age order (insertion order; a replaced session is re-inserted at the end).
-import { coarseNow } from './clock.js';
-import { isUint8Array, lengthOf } from './byte-views.js';
+import { badClock, coarseNow } from './clock.js';
+import { fixedView, isUint8Array, lengthOf } from './byte-views.js';
 import { copyBytes, copyOut, setBytes } from './copy.js';
 import { SWEEP_ON_UPDATE } from './core-interface.js';
 import { ErrorCodes, SessionCacheError, fail } from './errors.js';
 import {
   checkKeyObject,
   checkKeyParts,
+  fixedPartialKey,
   isAscii,
-  missAfterCheck,
   utf8PartialKey,
   validatePartialKey,
   validateSession,
 } from './keys.js';
-import { MAX_FOLDS, recordBytes } from './limits.js';
+import { MAX_FOLDS, MAX_LOOKUP_MANY_KEYS, recordBytes } from './limits.js';
 import { resolveOptions } from './options.js';
 import type {
   PartialKey,
@@ -87,6 +87,8 @@ function partialKeyBytes(pk: PartialKey): Uint8Array {
  * WebAssembly cache. Create it with {@link createJsSessionCache}.
  */
 export class JsSessionCache implements SessionCache {
+  /** Set by the constructor only: `instanceof` checks it (see Symbol.hasInstance below). */
+  readonly #brand = true;
   readonly options: ResolvedSessionCacheOptions;
   private readonly entries = new Map<string, Entry>();
   private readonly groups = new Map<string, Group>();
@@ -112,6 +114,23 @@ export class JsSessionCache implements SessionCache {
     this.options = resolveOptions(options, 'createJsSessionCache');
     this.lifetimeMs = this.options.lifetimeSeconds * 1000;
     this.now = this.options.clock ?? coarseNow;
+  }
+
+  /** True only for objects this constructor made: `Object.create(JsSessionCache.prototype)` is not a cache. */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class asked about, maybe a subclass
+    if (this !== JsSessionCache) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === 'object' && value !== null && #brand in value;
+  }
+
+  /**
+   * The clock's reading, taken before the arguments are checked and the cache is touched (as the
+   * WebAssembly cache does); anything but a finite number is refused, uncoerced.
+   */
+  private clock(fn: string): number {
+    const now = this.now();
+    if (typeof now !== 'number' || now - now !== 0) badClock(fn, now);
+    return now;
   }
 
   private expired(e: Entry, now: number): boolean {
@@ -156,17 +175,25 @@ export class JsSessionCache implements SessionCache {
     return e;
   }
 
-  /** The live entry under `key`, counted as a hit or a miss; one longer than `limit` throws uncounted. */
-  private find(fn: string, key: SessionKey, limit = Infinity): Entry | undefined {
+  /**
+   * The live entry under `key`, counted as a hit or a miss; undefined on a terminated cache; one
+   * longer than `target` throws uncounted. The caller's code (key getters, then the clock) all
+   * runs before the checks, and the cache is read only after them.
+   */
+  private find(fn: string, key: SessionKey, target?: Uint8Array): Entry | undefined {
     checkKeyObject(fn, key);
     const { partialKey, sessionId } = key; // read once: what is checked is what is used
-    checkKeyParts(fn, partialKey, sessionId);
-    return this.findChecked(fn, partialKey, sessionId, limit);
+    const now = this.clock(fn);
+    const idLength = checkKeyParts(fn, partialKey, sessionId);
+    if (this.terminated) return undefined;
+    const pk = fixedPartialKey(fn, partialKey);
+    const limit = target === undefined ? Infinity : lengthOf(target);
+    return this.findChecked(fn, pk, fixedView(sessionId, idLength), now, limit);
   }
 
-  /** find for a key whose members are read and checked. */
-  private findChecked(fn: string, pk: PartialKey, id: Uint8Array, limit = Infinity): Entry | undefined {
-    const e = this.findLive(fn, pk, id, this.now());
+  /** find for a key whose members are read, checked and fixed. */
+  private findChecked(fn: string, pk: PartialKey, id: Uint8Array, now: number, limit = Infinity): Entry | undefined {
+    const e = this.findLive(fn, pk, id, now);
     if (e !== undefined && e.session.length > limit) {
       fail(ErrorCodes.INVALID_ARGUMENT, fn, `target holds ${limit} bytes; the session needs ${e.session.length}`);
     }
@@ -175,42 +202,49 @@ export class JsSessionCache implements SessionCache {
   }
 
   lookup(key: SessionKey): Uint8Array | undefined {
-    if (this.terminated) return missAfterCheck('lookup', key);
     const e = this.find('lookup', key);
     return e === undefined ? undefined : copyOut(e.session);
   }
 
   lookupMany(keys: readonly SessionKey[]): Array<Uint8Array | undefined> {
     if (!Array.isArray(keys)) fail(ErrorCodes.INVALID_ARGUMENT, 'lookupMany', 'keys must be an array of keys');
-    // each key and member read once, all checked before any is looked up
-    const parts = Array.from(keys, (key: unknown) => {
+    const count = keys.length;
+    if (count > MAX_LOOKUP_MANY_KEYS) {
+      fail(ErrorCodes.INVALID_ARGUMENT, 'lookupMany', `${count} keys; at most ${MAX_LOOKUP_MANY_KEYS} are accepted per call`);
+    }
+    // each key and member read once and checked as read, so the first bad key throws before the rest are read
+    const read: Array<{ partialKey: unknown; sessionId: unknown }> = [];
+    for (let i = 0; i < count; i++) {
+      const key = keys[i] as unknown;
       checkKeyObject('lookupMany', key);
       const { partialKey, sessionId } = key;
       checkKeyParts('lookupMany', partialKey, sessionId);
-      if (typeof partialKey === 'string') partialKeyId('lookupMany', partialKey);
-      return { partialKey, sessionId };
+      read.push({ partialKey, sessionId });
+    }
+    const now = this.clock('lookupMany');
+    // the clock was the caller's last code: check and fix every key again before looking any up
+    const parts = read.map(({ partialKey, sessionId }) => {
+      const idLength = checkKeyParts('lookupMany', partialKey, sessionId);
+      const pk = fixedPartialKey('lookupMany', partialKey as PartialKey);
+      if (typeof pk === 'string') partialKeyId('lookupMany', pk);
+      return { partialKey: pk, sessionId: fixedView(sessionId as Uint8Array, idLength) };
     });
     return parts.map(({ partialKey, sessionId }) => {
       if (this.terminated) return undefined;
-      const e = this.findChecked('lookupMany', partialKey, sessionId);
+      const e = this.findChecked('lookupMany', partialKey, sessionId, now);
       return e === undefined ? undefined : copyOut(e.session);
     });
   }
 
   lookupInto(key: SessionKey, target: Uint8Array): number {
     if (!isUint8Array(target)) fail(ErrorCodes.INVALID_ARGUMENT, 'lookupInto', 'target must be a Uint8Array');
-    if (this.terminated) {
-      missAfterCheck('lookupInto', key);
-      return -1;
-    }
-    const e = this.find('lookupInto', key, lengthOf(target));
+    const e = this.find('lookupInto', key, target);
     if (e === undefined) return -1;
     setBytes(target, e.session, 0);
     return e.session.length;
   }
 
   lookupView(key: SessionKey): Uint8Array | undefined {
-    if (this.terminated) return missAfterCheck('lookupView', key);
     return this.find('lookupView', key)?.session;
   }
 
@@ -226,8 +260,10 @@ export class JsSessionCache implements SessionCache {
   update(key: SessionKey, session: Uint8Array): void {
     this.live('update');
     checkKeyObject('update', key);
-    const { partialKey, sessionId } = key;
-    checkKeyParts('update', partialKey, sessionId);
+    const { partialKey: pkRead, sessionId: idRead } = key;
+    const now = this.clock('update');
+    this.live('update'); // a getter or the clock may have terminated it
+    const idLength = checkKeyParts('update', pkRead, idRead);
     validateSession('update', session);
     const o = this.options;
     const size = lengthOf(session);
@@ -235,11 +271,13 @@ export class JsSessionCache implements SessionCache {
       this.counts.rejected++;
       fail(ErrorCodes.SESSION_TOO_LARGE, 'update', `session is ${size} bytes; this cache accepts at most ${o.maxSessionBytes}`);
     }
-    const now = this.now();
+    // from here on, only what was checked: views of exactly the checked lengths
+    const partialKey = fixedPartialKey('update', pkRead);
+    const sessionId = fixedView(idRead, idLength);
     const pkId = partialKeyId('update', partialKey);
     const id = pkId + SEPARATOR + latin1(sessionId);
     // copy first: `session` may be a lookupView of an entry this update removes
-    const stored = copyBytes(session);
+    const stored = copyBytes(fixedView(session, size));
     const old = this.entries.get(id);
     if (old !== undefined) this.remove(old, null);
     this.sweepOld(SWEEP_ON_UPDATE, now);
@@ -279,18 +317,20 @@ export class JsSessionCache implements SessionCache {
     this.live('delete');
     checkKeyObject('delete', key);
     const { partialKey, sessionId } = key;
-    checkKeyParts('delete', partialKey, sessionId);
-    const e = this.findLive('delete', partialKey, sessionId, this.now());
+    const now = this.clock('delete');
+    this.live('delete');
+    const idLength = checkKeyParts('delete', partialKey, sessionId);
+    const e = this.findLive('delete', fixedPartialKey('delete', partialKey), fixedView(sessionId, idLength), now);
     if (e === undefined) return false;
     this.remove(e, 'deletes');
     return true;
   }
 
   selectSession(partialKey: PartialKey): Uint8Array[] {
+    const now = this.clock('selectSession');
     validatePartialKey('selectSession', partialKey);
     if (this.terminated) return [];
-    const now = this.now();
-    const group = this.groups.get(partialKeyId('selectSession', partialKey));
+    const group = this.groups.get(partialKeyId('selectSession', fixedPartialKey('selectSession', partialKey)));
     if (group === undefined) return [];
     const live: Entry[] = [];
     for (const e of group.entries) {
@@ -303,9 +343,10 @@ export class JsSessionCache implements SessionCache {
   foldl<A>(fn: (entry: SessionCacheEntry, acc: A) => A, acc0: A): A {
     if (typeof fn !== 'function') fail(ErrorCodes.INVALID_ARGUMENT, 'foldl', 'fn must be a function');
     this.live('foldl');
+    const now = this.clock('foldl'); // before a fold slot is taken: a throwing clock takes none
+    this.live('foldl');
     if (this.folds >= MAX_FOLDS) fail(ErrorCodes.INVALID_ARGUMENT, 'foldl', `more than ${MAX_FOLDS} foldl calls nested`);
     this.folds++;
-    const now = this.now();
     const last = this.seq; // entries added (or re-added) from now on come after this in the Map
     let acc = acc0;
     try {
@@ -327,7 +368,9 @@ export class JsSessionCache implements SessionCache {
 
   sweep(): number {
     this.live('sweep');
-    return this.sweepOld(Infinity, this.now());
+    const now = this.clock('sweep');
+    this.live('sweep');
+    return this.sweepOld(Infinity, now);
   }
 
   get size(): number {

@@ -1,18 +1,12 @@
 // Argument checks shared by both implementations. The checks are cheap enough for the hot path;
 // the messages are built only when a check fails.
-import { isUint8Array, lengthOf } from './byte-views.js';
+import { fixedView, isUint8Array, lengthOf } from './byte-views.js';
+import { describe } from './describe.js';
 import { ErrorCodes, fail } from './errors.js';
 import { MAX_PARTIAL_KEY_BYTES, MAX_SESSION_ID_BYTES } from './limits.js';
 import type { PartialKey, SessionKey } from './types.js';
 
 const encoder = new TextEncoder();
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (isUint8Array(value)) return `${value.constructor.name}(${lengthOf(value)})`;
-  if (typeof value === 'object') return (value as object).constructor?.name ?? 'object';
-  return typeof value;
-}
 
 /** Throw unless `id` is a Uint8Array of 1..255 bytes. */
 export function validateSessionId(fn: string, id: unknown): asserts id is Uint8Array {
@@ -39,16 +33,6 @@ export function validatePartialKey(fn: string, pk: unknown): asserts pk is Parti
   if (n > MAX_PARTIAL_KEY_BYTES) tooLongPartialKey(fn, n);
 }
 
-/**
- * Throw unless `key` is { partialKey, sessionId } with valid members. Reads each member once:
- * callers that go on to use them read them with {@link checkKeyParts} instead, so a getter cannot
- * hand over one value to the check and another to the cache.
- */
-export function validateKey(fn: string, key: unknown): asserts key is SessionKey {
-  checkKeyObject(fn, key);
-  checkKeyParts(fn, (key as SessionKey).partialKey, (key as SessionKey).sessionId);
-}
-
 /** Throw unless `key` is an object (the members are checked by {@link checkKeyParts}). */
 export function checkKeyObject(fn: string, key: unknown): asserts key is SessionKey {
   if (typeof key !== 'object' || key === null) notAKey(fn, key);
@@ -69,6 +53,18 @@ export function checkKeyParts(fn: string, pk: unknown, id: unknown): number {
   // (length - 1) >>> 0 is below the maximum exactly when 1 <= length <= maximum
   if ((idLength - 1) >>> 0 >= MAX_SESSION_ID_BYTES) validateSessionId(fn, id);
   return idLength;
+}
+
+/**
+ * A checked partial key as used from here on: a string as it is, bytes as a view of exactly the
+ * length checked now (read once more: another thread may have grown a view of a growable
+ * SharedArrayBuffer since the first check). Run no caller code after it.
+ */
+export function fixedPartialKey(fn: string, pk: PartialKey): PartialKey {
+  if (typeof pk === 'string') return pk;
+  const n = lengthOf(pk);
+  if (n > MAX_PARTIAL_KEY_BYTES) tooLongPartialKey(fn, n);
+  return fixedView(pk, n);
 }
 
 function notAKey(fn: string, key: unknown): never {
@@ -102,10 +98,4 @@ export function utf8PartialKey(fn: string, pk: string): Uint8Array {
 export function isAscii(s: string): boolean {
   for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return false;
   return true;
-}
-
-/** A lookup on a terminated cache: the key is still checked, then it is a miss. */
-export function missAfterCheck(fn: string, key: unknown): undefined {
-  validateKey(fn, key);
-  return undefined;
 }

@@ -26,6 +26,8 @@ export const MAX_SESSIONS_LIMIT = MAX_SESSIONS;
 export const MAX_MEMORY_BYTES = MAX_BUDGET_BYTES;
 /** foldl calls that may be under way at once (nested in each other's callbacks). */
 export const MAX_FOLDS = CORE_MAX_FOLDS;
+/** Keys one lookupMany call accepts (its arguments are copied before any is looked up). */
+export const MAX_LOOKUP_MANY_KEYS = 65536;
 
 /** Bytes of bookkeeping stored with each session (links, lengths, hash, creation time). */
 export const RECORD_HEADER_BYTES = REC_HEADER;

@@ -39,13 +39,16 @@ export interface SessionCacheOptions {
    * documented older OTP rule, clear every stored session, then store the new one. */
   onFull?: OnFullPolicy;
   /** Current time in milliseconds; inject one in tests so they never sleep. Default: `Date.now`,
-   * read at most once per microtask turn (a synchronous run of calls shares one reading). */
+   * read at most once per microtask turn (a synchronous run of calls shares one reading). It must
+   * return a finite `number` (never coerced): anything else makes the call throw
+   * ERR_INVALID_OPTION, changing nothing. Each call reads it before checking its arguments. */
   clock?: () => number;
-  /** User-defined properties are kept (OTP allows them) and readable back from `cache.options`. */
-  [property: string]: unknown;
+  /** User-defined properties (OTP's init Args may carry any): kept as given, the same object, and
+   * readable back as `cache.options.properties`. Any other unknown option is refused. */
+  properties?: Readonly<Record<string, unknown>>;
 }
 
-/** The options a cache runs with: every default filled in, user properties kept. */
+/** The options a cache runs with: every default filled in, user-defined `properties` kept. */
 export interface ResolvedSessionCacheOptions {
   readonly role: 'client' | 'server';
   readonly maxSessions: number;
@@ -54,7 +57,7 @@ export interface ResolvedSessionCacheOptions {
   readonly lifetimeSeconds: number;
   readonly onFull: OnFullPolicy;
   readonly clock: (() => number) | undefined;
-  readonly [property: string]: unknown;
+  readonly properties: Readonly<Record<string, unknown>> | undefined;
 }
 
 /** Counters of a cache since it was created. */
@@ -105,7 +108,7 @@ export interface SessionCacheEntry {
  * ERR_CACHE_TERMINATED, except the lookups (a miss), selectSession (`[]`) and `size` (0).
  */
 export interface SessionCache {
-  /** The options the cache runs with, user-defined properties included. */
+  /** The options the cache runs with, user-defined `properties` included. */
   readonly options: ResolvedSessionCacheOptions;
   /** The session stored under `key` (a copy the caller owns), or undefined. Never throws for a
    * well-formed key. An expired session is removed and reported as a miss. */
@@ -113,7 +116,9 @@ export interface SessionCache {
   /**
    * Look up many keys at once: the same answers, counters and expiry as `lookup` on each key in
    * order, but the WebAssembly cache overlaps the keys' memory accesses, which is what a lookup
-   * among a million sessions waits on. Every key is checked before any is looked up.
+   * among a million sessions waits on. Every key is checked before any is looked up, each as it
+   * is read (the first bad one throws before the rest are read); at most
+   * 65,536 keys per call (`MAX_LOOKUP_MANY_KEYS`).
    */
   lookupMany(keys: readonly SessionKey[]): Array<Uint8Array | undefined>;
   /** Copy the session into `target`; returns bytes written, or -1 on a miss. Throws

@@ -1,8 +1,8 @@
 // The session cache backed by the WebAssembly core: one instance, with its own linear memory, per
 // cache. Keys cross into wasm through scratch areas (no allocation); sessions are copied straight
 // into their record. Every call is synchronous.
-import { coarseNow } from './clock.js';
-import { bufferOf, isUint8Array, lengthOf } from './byte-views.js';
+import { badClock, coarseNow } from './clock.js';
+import { bufferOf, fixedView, isUint8Array, lengthOf } from './byte-views.js';
 import { copyBytes, copyOut, setBytes } from './copy.js';
 import type { Core } from './core-exports.js';
 import {
@@ -39,13 +39,14 @@ import { ErrorCodes, SessionCacheError, fail } from './errors.js';
 import {
   checkKeyObject,
   checkKeyParts,
+  fixedPartialKey,
   isAscii,
-  missAfterCheck,
+  tooLongPartialKey,
   utf8PartialKey,
   validatePartialKey,
   validateSession,
 } from './keys.js';
-import { MAX_FOLDS } from './limits.js';
+import { MAX_FOLDS, MAX_LOOKUP_MANY_KEYS, MAX_PARTIAL_KEY_BYTES, MAX_SESSION_ID_BYTES } from './limits.js';
 import { resolveOptions } from './options.js';
 import type {
   PartialKey,
@@ -122,6 +123,8 @@ function outOfMemory(what: string): never {
  * objects, memory reserved once at creation. Create it with {@link createSessionCache}.
  */
 export class WasmSessionCache implements SessionCache {
+  /** Set by the constructor only: `instanceof` checks it (see Symbol.hasInstance below). */
+  readonly #brand = true;
   readonly options: ResolvedSessionCacheOptions;
   private core: Core | null;
   private mem: Uint8Array;
@@ -137,7 +140,8 @@ export class WasmSessionCache implements SessionCache {
   private counters: Float64Array;
   private result: Uint32Array;
   private readonly pkAt: number;
-  private readonly sidAt: number;
+  /** Scratch's session-id area, exactly as long as the longest id (see writeSessionId). */
+  private sidArea: Uint8Array;
   private readonly batchAt: number;
   private batchResults: Uint32Array;
   private readonly maxSessionBytes: number;
@@ -179,7 +183,7 @@ export class WasmSessionCache implements SessionCache {
     this.counters = new Float64Array(buffer, core.statsAddress(), S_COUNT);
     this.result = new Uint32Array(buffer, core.resultAddress(), 1);
     this.pkAt = core.pkAddress();
-    this.sidAt = core.sidAddress();
+    this.sidArea = new Uint8Array(buffer, core.sidAddress(), MAX_SESSION_ID_BYTES);
     this.batchAt = core.batchAddress(); // init checked both are aligned for the word stores below
     this.batchResults = new Uint32Array(buffer, core.batchResultsAddress(), BATCH_MAX * 2);
     crypto.getRandomValues(new Uint8Array(buffer, core.hashKeyAddress(), core.hashKeyBytes()));
@@ -188,12 +192,31 @@ export class WasmSessionCache implements SessionCache {
     attachCore(this, core);
   }
 
+  /** True only for objects this constructor made: `Object.create(WasmSessionCache.prototype)` is not a cache. */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class asked about, maybe a subclass
+    if (this !== WasmSessionCache) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === 'object' && value !== null && #brand in value;
+  }
+
+  /**
+   * The clock's reading. Called before the arguments are checked and the cache is touched, so
+   * no caller code runs between a check and the copy it guards. Anything but a finite number is
+   * refused, uncoerced (a `valueOf` would be caller code run mid-call).
+   */
+  private clock(fn: string): number {
+    const now = this.now();
+    // now - now is 0 exactly for a finite number
+    if (typeof now !== 'number' || now - now !== 0) badClock(fn, now);
+    return now;
+  }
+
   /**
    * Write the partial key into scratch; returns the core's partial-key argument. Only the common
    * case (an ASCII string) is here: the rest is out of line, so V8 inlines this into lookups.
    */
   private writePartialKey(fn: string, pk: PartialKey): number {
-    if (typeof pk !== 'string') return this.writePartialKeyBytes(pk);
+    if (typeof pk !== 'string') return this.writePartialKeyBytes(fn, pk);
     if (pk === this.lastPk) return PK_SAME;
     // writeChars cannot throw, so scratch and lastPk agree again below
     if (writeChars(this.words, this.pkAt, pk) >= 0x80) return this.writeUtf8PartialKey(fn, pk);
@@ -211,11 +234,14 @@ export class WasmSessionCache implements SessionCache {
   }
 
   /** writePartialKey for a Uint8Array. */
-  private writePartialKeyBytes(pk: Uint8Array): number {
+  private writePartialKeyBytes(fn: string, pk: Uint8Array): number {
     this.lastPk = undefined;
     const mem = this.mem;
     const at = this.pkAt;
+    // Measured once more, and exactly that many bytes copied: another thread may have grown a
+    // view of a growable SharedArrayBuffer since it was checked.
     const n = lengthOf(pk);
+    if (n > MAX_PARTIAL_KEY_BYTES) tooLongPartialKey(fn, n);
     for (let i = 0; i < n; i++) mem[at + i] = pk[i]!;
     return n;
   }
@@ -228,74 +254,96 @@ export class WasmSessionCache implements SessionCache {
     return new Uint8Array(this.buffer, at, n);
   }
 
-  /** Write the session id (checked: at most 255 bytes) into scratch; the core wipes it before returning. */
-  private writeSessionId(id: Uint8Array): void {
-    setBytes(this.mem, id, this.sidAt); // a memcpy: 3x faster than a byte loop for 32 bytes here
+  /**
+   * Write the session id into scratch; the core reads the checked length of it and wipes it
+   * before returning. A memcpy (3x faster than a byte loop for 32 bytes here) into an area of
+   * exactly 255 bytes: an id that another thread grew past that since its check (a view of a
+   * growable SharedArrayBuffer) makes `set` throw before it writes anything, and one that grew
+   * less leaves bytes past the checked length that the core does not read.
+   */
+  private writeSessionId(fn: string, id: Uint8Array): void {
+    try {
+      setBytes(this.sidArea, id, 0);
+    } catch {
+      fail(ErrorCodes.KEY_TOO_LONG, fn, `key.sessionId grew past ${MAX_SESSION_ID_BYTES} bytes during the call`);
+    }
   }
 
   /**
-   * Address of the session under `key` (length in `result[0]`), 0 on a miss, TOO_LONG if over
-   * `limit`. `copying`: 1 when the caller copies the session out (the core then fetches all of it).
+   * Address of the session under `key` (length in `result[0]`), 0 on a miss or a terminated
+   * cache, TOO_LONG if longer than `target`. `copying`: 1 when the caller copies the session out
+   * (the core then fetches all of it). The caller's code (key getters, then the clock) all runs
+   * before the checks, and the cache is read only after them.
    */
-  private find(fn: string, key: SessionKey, core: Core, limit: number, copying: number): number {
+  private find(fn: string, key: SessionKey, target: Uint8Array | undefined, copying: number): number {
     checkKeyObject(fn, key);
     const { partialKey, sessionId } = key; // read once: what is checked is what is written
+    const now = this.clock(fn);
     const idLength = checkKeyParts(fn, partialKey, sessionId);
-    const now = this.now();
+    const core = this.core;
+    if (core === null) return 0;
+    const limit = target === undefined ? NO_LIMIT : lengthOf(target);
     const pk = this.writePartialKey(fn, partialKey);
-    this.writeSessionId(sessionId);
+    this.writeSessionId(fn, sessionId);
     return core.lookup(pk, idLength, now, limit, copying) >>> 0;
   }
 
   lookup(key: SessionKey): Uint8Array | undefined {
-    const core = this.core;
-    if (core === null) return missAfterCheck('lookup', key);
-    const at = this.find('lookup', key, core, NO_LIMIT, 1);
+    const at = this.find('lookup', key, undefined, 1);
     return at === 0 ? undefined : copyOut(this.bytesAt(at, this.result[0]!));
   }
 
   lookupMany(keys: readonly SessionKey[]): Array<Uint8Array | undefined> {
     if (!Array.isArray(keys)) fail(ErrorCodes.INVALID_ARGUMENT, 'lookupMany', 'keys must be an array of keys');
-    // Each key and member is read once, here, so what is checked below is what is written (a
-    // getter cannot change it in between). These reads and the touch pass after them are
-    // independent loads the CPU overlaps, where the checks below would wait for each key's
-    // objects in turn (keys from many connections are cache misses).
     const count = keys.length;
-    const keyObjects: unknown[] = new Array(count);
+    if (count > MAX_LOOKUP_MANY_KEYS) {
+      fail(ErrorCodes.INVALID_ARGUMENT, 'lookupMany', `${count} keys; at most ${MAX_LOOKUP_MANY_KEYS} are accepted per call`);
+    }
+    // Each key and member is read once, here, and checked as it is read: the first bad key throws
+    // before the rest are read. These reads and the touch pass after them are independent loads
+    // the CPU overlaps (keys from many connections are cache misses).
     const pks: unknown[] = new Array(count);
     const ids: unknown[] = new Array(count);
     let touched = 0;
     for (let i = 0; i < count; i++) {
       const key = keys[i] as unknown;
-      keyObjects[i] = key;
-      if (typeof key === 'object' && key !== null) {
-        const pk = (key as SessionKey).partialKey;
-        const id = (key as SessionKey).sessionId;
-        pks[i] = pk;
-        ids[i] = id;
-        if (typeof pk === 'string') touched += pk.length;
-        if (isUint8Array(id)) touched += lengthOf(id);
-      }
+      checkKeyObject('lookupMany', key);
+      const pk = key.partialKey;
+      const id = key.sessionId;
+      pks[i] = pk;
+      ids[i] = id;
+      touched += checkKeyParts('lookupMany', pk, id);
     }
     for (let i = 0; i < count; i++) {
-      const pk = pks[i];
-      const id = ids[i];
-      if (typeof pk === 'string' && pk.length > 0) touched += pk.charCodeAt(0);
-      if (isUint8Array(id) && lengthOf(id) > 0) touched += id[0]!;
+      const pk = pks[i] as PartialKey;
+      touched += typeof pk === 'string' ? (pk.length > 0 ? pk.charCodeAt(0) : 0) : lengthOf(pk);
+      touched += (ids[i] as Uint8Array)[0]!;
     }
     this.touched = touched;
-    // Check (and encode) every key before writing any, so a bad one throws with nothing written.
+    const now = this.clock('lookupMany');
+    // The clock was the caller's last code to run. Check (and encode) every key again, with the
+    // lengths copied below, before writing any: a bad one throws with nothing written.
     const partialKeys: Uint8Array[] = new Array(count);
+    const sessionIds: Uint8Array[] = new Array(count);
+    const lengths = new Uint32Array(2 * count);
     for (let i = 0; i < count; i++) {
-      checkKeyObject('lookupMany', keyObjects[i]);
-      checkKeyParts('lookupMany', pks[i], ids[i]);
-      const pk = pks[i] as PartialKey;
-      partialKeys[i] = typeof pk === 'string' ? (isAscii(pk) ? EMPTY : utf8PartialKey('lookupMany', pk)) : pk;
+      const pk = pks[i];
+      const idLength = checkKeyParts('lookupMany', pk, ids[i]);
+      sessionIds[i] = fixedView(ids[i] as Uint8Array, idLength);
+      lengths[2 * i + 1] = idLength;
+      if (typeof pk === 'string') {
+        const bytes = isAscii(pk) ? EMPTY : utf8PartialKey('lookupMany', pk);
+        partialKeys[i] = bytes;
+        lengths[2 * i] = bytes === EMPTY ? pk.length : bytes.length;
+      } else {
+        const bytes = fixedPartialKey('lookupMany', pk as Uint8Array) as Uint8Array;
+        partialKeys[i] = bytes;
+        lengths[2 * i] = lengthOf(bytes);
+      }
     }
     const out: Array<Uint8Array | undefined> = new Array(count).fill(undefined);
     const core = this.core;
     if (core === null) return out;
-    const now = this.now();
     const mem = this.mem;
     const results = this.batchResults;
     for (let first = 0; first < count; ) {
@@ -304,17 +352,17 @@ export class WasmSessionCache implements SessionCache {
       let n = 0;
       for (; first + n < count && n < BATCH_MAX; n++) {
         const pk = pks[first + n] as PartialKey;
-        const id = ids[first + n] as Uint8Array;
         const bytes = partialKeys[first + n]!;
-        const pkLen = typeof pk === 'string' && bytes === EMPTY ? pk.length : lengthOf(bytes);
-        const idLen = lengthOf(id);
+        const pkLen = lengths[2 * (first + n)]!;
+        const idLen = lengths[2 * (first + n) + 1]!;
+        // at most a header, 512 and 256 bytes: a batch always takes at least one key
         const size = BATCH_KEY_HEADER + batchPadded(pkLen) + batchPadded(idLen);
         if (at + size > this.batchAt + BATCH_BYTES) break;
         this.words[at >> 2] = typeof pk === 'string' ? pkLen | PK_STRING : pkLen;
         this.words[(at >> 2) + 1] = idLen;
         if (typeof pk === 'string' && bytes === EMPTY) writeChars(this.words, at + BATCH_KEY_HEADER, pk);
         else setBytes(mem, bytes, at + BATCH_KEY_HEADER);
-        setBytes(mem, id, at + BATCH_KEY_HEADER + batchPadded(pkLen));
+        setBytes(mem, sessionIds[first + n]!, at + BATCH_KEY_HEADER + batchPadded(pkLen));
         at += size;
       }
       core.lookupBatch(n, now);
@@ -332,48 +380,42 @@ export class WasmSessionCache implements SessionCache {
     if (!isUint8Array(target)) {
       fail(ErrorCodes.INVALID_ARGUMENT, 'lookupInto', 'target must be a Uint8Array');
     }
-    const core = this.core;
-    if (core === null) {
-      missAfterCheck('lookupInto', key);
-      return -1;
-    }
     if (target !== this.lastTarget) {
       if (bufferOf(target) === this.buffer) {
         fail(ErrorCodes.INVALID_ARGUMENT, 'lookupInto', "target must not be a view of the cache's own memory");
       }
       this.lastTarget = target;
     }
-    const room = lengthOf(target);
-    const at = this.find('lookupInto', key, core, room, 1);
+    const at = this.find('lookupInto', key, target, 1);
     if (at === 0) return -1;
     const n = this.result[0]!;
     if (at === TOO_LONG) {
-      fail(ErrorCodes.INVALID_ARGUMENT, 'lookupInto', `target holds ${room} bytes; the session needs ${n}`);
+      fail(ErrorCodes.INVALID_ARGUMENT, 'lookupInto', `target holds ${lengthOf(target)} bytes; the session needs ${n}`);
     }
     setBytes(target, this.bytesAt(at, n), 0);
     return n;
   }
 
   lookupView(key: SessionKey): Uint8Array | undefined {
-    const core = this.core;
-    if (core === null) return missAfterCheck('lookupView', key);
-    const at = this.find('lookupView', key, core, NO_LIMIT, 0);
+    const at = this.find('lookupView', key, undefined, 0);
     return at === 0 ? undefined : this.bytesAt(at, this.result[0]!);
   }
 
   take(key: SessionKey): Uint8Array | undefined {
-    const core = this.live('take');
-    const at = this.find('take', key, core, NO_LIMIT, 1);
+    this.live('take');
+    const at = this.find('take', key, undefined, 1);
     if (at === 0) return undefined;
     const copy = copyOut(this.bytesAt(at, this.result[0]!));
-    core.takeFound();
+    (this.core as Core).takeFound(); // found, so live: no caller code ran since find
     return copy;
   }
 
   update(key: SessionKey, session: Uint8Array): void {
-    const core = this.live('update');
+    this.live('update');
     checkKeyObject('update', key);
-    const { partialKey, sessionId } = key;
+    const { partialKey, sessionId } = key; // read once: what is checked is what is written
+    const now = this.clock('update');
+    const core = this.live('update'); // a getter or the clock may have terminated it
     const idLength = checkKeyParts('update', partialKey, sessionId);
     validateSession('update', session);
     const n = lengthOf(session);
@@ -381,32 +423,35 @@ export class WasmSessionCache implements SessionCache {
       this.counters[S_REJECTED]!++;
       fail(ErrorCodes.SESSION_TOO_LARGE, 'update', `session is ${n} bytes; this cache accepts at most ${this.maxSessionBytes}`);
     }
-    // A view into our own memory (from lookupView) may be wiped or moved by this very update.
-    const source = bufferOf(session) === this.buffer ? copyBytes(session) : session;
-    const now = this.now();
+    // A view into our own memory (from lookupView) may be wiped or moved by this very update; one
+    // that another thread may grow is copied by the length checked.
+    const buffer = bufferOf(session);
+    const own = buffer === this.buffer;
+    const source = own ? copyBytes(session) : fixedView(session, n);
     const pk = this.writePartialKey('update', partialKey);
-    this.writeSessionId(sessionId);
+    this.writeSessionId('update', sessionId);
     const at = core.update(pk, idLength, n, now) >>> 0;
     setBytes(this.mem, source, at);
-    if (source !== session) source.fill(0);
+    if (own) source.fill(0);
   }
 
   delete(key: SessionKey): boolean {
-    const core = this.live('delete');
+    this.live('delete');
     checkKeyObject('delete', key);
     const { partialKey, sessionId } = key;
+    const now = this.clock('delete');
+    const core = this.live('delete');
     const idLength = checkKeyParts('delete', partialKey, sessionId);
-    const now = this.now();
     const pk = this.writePartialKey('delete', partialKey);
-    this.writeSessionId(sessionId);
+    this.writeSessionId('delete', sessionId);
     return core.remove(pk, idLength, now) === 1;
   }
 
   selectSession(partialKey: PartialKey): Uint8Array[] {
+    const now = this.clock('selectSession');
     validatePartialKey('selectSession', partialKey);
     const core = this.core;
     if (core === null) return [];
-    const now = this.now();
     let rec = core.select(this.writePartialKey('selectSession', partialKey), now) >>> 0;
     if (rec === 0) return [];
     const out: Uint8Array[] = new Array(this.result[0]!);
@@ -419,10 +464,11 @@ export class WasmSessionCache implements SessionCache {
 
   foldl<A>(fn: (entry: SessionCacheEntry, acc: A) => A, acc0: A): A {
     if (typeof fn !== 'function') fail(ErrorCodes.INVALID_ARGUMENT, 'foldl', 'fn must be a function');
+    this.live('foldl');
+    const now = this.clock('foldl'); // before a fold slot is taken: a throwing clock takes none
     const core = this.live('foldl');
     const fold = core.foldBegin();
     if (fold === NO_FOLD) fail(ErrorCodes.INVALID_ARGUMENT, 'foldl', `more than ${MAX_FOLDS} foldl calls nested`);
-    const now = this.now();
     let acc = acc0;
     try {
       for (let rec = core.foldNext(fold, now) >>> 0; rec !== 0; rec = core.foldNext(fold, now) >>> 0) {
@@ -449,8 +495,9 @@ export class WasmSessionCache implements SessionCache {
   }
 
   sweep(): number {
-    const core = this.live('sweep');
-    return core.sweep(this.now(), NO_LIMIT);
+    this.live('sweep');
+    const now = this.clock('sweep');
+    return this.live('sweep').sweep(now, NO_LIMIT);
   }
 
   get size(): number {
@@ -496,6 +543,7 @@ export class WasmSessionCache implements SessionCache {
     this.counters = new Float64Array(0);
     this.result = new Uint32Array(0);
     this.batchResults = new Uint32Array(0);
+    this.sidArea = EMPTY;
     this.lastTarget = undefined;
   }
 

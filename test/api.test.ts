@@ -61,10 +61,11 @@ describe.each(modules)('%s (OTP callbacks)', (_name, m) => {
 });
 
 describe.each(impls)('$name cache', ({ create }) => {
-  test('user-defined options are kept and readable back', () => {
-    const cache = create({ role: 'server', listener: 'tcp/443', tag: { a: 1 } });
-    expect(cache.options.listener).toBe('tcp/443');
-    expect(cache.options.tag).toEqual({ a: 1 });
+  test('user-defined properties are kept as given and readable back', () => {
+    const properties = { listener: 'tcp/443', tag: { a: 1 } };
+    const cache = create({ role: 'server', properties });
+    expect(cache.options.properties).toBe(properties);
+    expect(cache.options.properties).toEqual({ listener: 'tcp/443', tag: { a: 1 } });
     expect(cache.options).toMatchObject({
       role: 'server',
       maxSessions: 20480,
