@@ -13,3 +13,16 @@ export { createHttpsAgent, agentPartialKey } from './client/https-agent.js';
 export type { HttpsAgentSessionOptions } from './client/https-agent.js';
 export { readSessionHeader, TLS12_VERSION, TLS13_VERSION } from './tls/der.js';
 export type { SessionHeader } from './tls/der.js';
+
+// ---- Scaling out: one session cache for a node:cluster (src/cluster/) and rotating ticket keys
+// (src/tickets/). Issue 23.
+export { serveClusterSessionCache } from './cluster/serve-primary.js';
+export type {
+  ClusterRequestCounts,
+  ClusterSessionCacheServer,
+  ClusterSessionCacheStats,
+  ClusterWorkerStats,
+  ServeClusterSessionCacheOptions,
+} from './cluster/serve-primary.js';
+export { clusterSessionStore } from './cluster/worker-store.js';
+export type { ClusterSessionStore, ClusterSessionStoreOptions, ClusterStoreStats, StatsSource } from './cluster/worker-store.js';
