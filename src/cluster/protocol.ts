@@ -3,6 +3,7 @@
 // malformed one is counted and dropped, never thrown.
 //
 //   worker -> primary   join      { s, probe }                  a store announces itself
+//                       leave     { s }                          a store closed
 //                       lookup    { s, id, key }                 -> reply { s, id, session? }
 //                       update    { s, id, key, session }        -> reply { s, id, ok, code? }
 //                       delete    { s, id, key }                 -> reply { s, id, ok }

@@ -196,11 +196,16 @@ class PrimaryServer implements ClusterSessionCacheServer {
     if (state === undefined) return;
     this.workers.delete(worker.id);
     for (const [name, value] of Object.entries(state.counts)) this.exited[name as keyof ClusterRequestCounts] += value;
-    for (const gathering of this.gatherings.values()) {
-      for (const s of state.stores) gathering.waiting.delete(`${worker.id}:${s}`);
+    this.forget(worker.id, state.stores);
+  };
+
+  /** Stop waiting for stats from stores that closed or died. */
+  private forget(workerId: number, stores: Iterable<number>): void {
+    for (const gathering of [...this.gatherings.values()]) {
+      for (const s of stores) gathering.waiting.delete(`${workerId}:${s}`);
       if (gathering.waiting.size === 0) gathering.finish();
     }
-  };
+  }
 
   private readonly onMessage = (worker: Worker, value: unknown): void => {
     const msg = readMessage(value);
@@ -227,10 +232,14 @@ class PrimaryServer implements ClusterSessionCacheServer {
       sendSafely(state.worker, storeMessage('welcome', { s, probe: probe() }));
       return true;
     }
+    if (msg.op === 'leave') {
+      state.stores.delete(s);
+      this.forget(state.worker.id, [s]);
+      return true;
+    }
     if (msg.op === 'stats') return this.report(state, msg);
     const id = msg.id;
     if (!isCounter(id)) return false;
-    state.stores.add(s); // a store whose greeting was lost (the primary was not serving yet)
     switch (msg.op) {
       case 'lookup':
         return this.lookup(state, s, id, msg);

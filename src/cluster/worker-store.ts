@@ -255,6 +255,7 @@ class WorkerStore implements ClusterSessionStore {
     this.isClosed = true;
     this.connected = false;
     this.channel.removeListener('message', this.onMessage);
+    sendSafely(this.channel, storeMessage('leave', { s: this.name })); // so the primary's stats() stops asking it
     this.requests.failAll('closed');
     this.local?.terminate();
     this.local = undefined;

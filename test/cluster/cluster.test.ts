@@ -56,3 +56,58 @@ describe.each([2, 4])('a cluster of %i workers, 200 sequential reconnects', (wor
     await c.command('stop');
   });
 });
+
+describe('faults and variants (2 workers)', () => {
+  test('a worker killed mid-run and replaced: the cache survives, resumption continues', async () => {
+    const c = await cluster({ workers: 2, mode: 'cluster' });
+    const first = await reconnects(c.port, certs.ca, 101);
+    expect(resumedCount(first.results.slice(1))).toBeGreaterThanOrEqual(99);
+    const { killed, replacement } = (await c.command('kill', { index: 0 })) as { killed: number; replacement: number };
+    // the session made before the kill resumes on whichever worker gets the reconnect
+    const second = await reconnects(c.port, certs.ca, 100, first.session);
+    expect(second.results.filter((r) => r.error !== undefined)).toEqual([]);
+    expect(resumedCount(second.results)).toBeGreaterThanOrEqual(99);
+    const served = new Set(second.results.map((r) => r.worker));
+    expect(served.has(killed)).toBe(false);
+    expect(served.has(replacement)).toBe(true);
+    await c.command('stop');
+  });
+
+  test("the primary's store closed: every handshake still completes, as a full one", async () => {
+    const c = await cluster({ workers: 2, mode: 'cluster' });
+    const first = await reconnects(c.port, certs.ca, 51);
+    expect(resumedCount(first.results.slice(1))).toBeGreaterThanOrEqual(49);
+    await c.command('close');
+    const second = await reconnects(c.port, certs.ca, 50, first.session);
+    expect(second.results.filter((r) => r.error !== undefined || r.worker === -1)).toEqual([]);
+    expect(resumedCount(second.results)).toBe(0);
+    await c.command('stop');
+  });
+
+  test('JSON serialization: bytes travel as base64, resumption is the same', async () => {
+    const c = await cluster({ workers: 2, mode: 'cluster', serialization: 'json' });
+    const { results } = await reconnects(c.port, certs.ca, 101);
+    expect(resumedCount(results.slice(1))).toBeGreaterThanOrEqual(99);
+    const { stats } = (await c.command('stats')) as unknown as { stats: ClusterSessionCacheStats };
+    expect(stats.workers.map((w) => w.stores[0]?.channel)).toEqual(['json', 'json']);
+    await c.command('stop');
+  });
+
+  test('served after the workers were forked: they join and resume', async () => {
+    const c = await cluster({ workers: 2, mode: 'cluster', serve: 'after' });
+    const { results } = await reconnects(c.port, certs.ca, 101);
+    expect(resumedCount(results.slice(1))).toBeGreaterThanOrEqual(99);
+    await c.command('stop');
+  });
+
+  test("a local cache in front: a worker's own sessions resume without asking the primary", async () => {
+    const c = await cluster({ workers: 1, mode: 'cluster', local: { maxSessions: 100 } });
+    const { results } = await reconnects(c.port, certs.ca, 51);
+    expect(resumedCount(results.slice(1))).toBe(50);
+    const { stats } = (await c.command('stats')) as unknown as { stats: ClusterSessionCacheStats };
+    expect(stats.workers[0]?.stores[0]?.localHits).toBe(50);
+    expect(stats.workers[0]?.requests.lookups).toBe(0);
+    expect(stats.workers[0]?.requests.updates).toBe(1);
+    await c.command('stop');
+  });
+});

@@ -21,6 +21,8 @@ export interface ClusterConfig {
 
 export interface ClusterFixture {
   port: number;
+  /** The workers' ids, as forked. */
+  workers: number[];
   /** Messages the workers sent with a `fixture` field, in order of arrival. */
   fromWorkers: Array<Record<string, unknown>>;
   /** Run a command in the primary (see fixtures/primary.mjs) and return its answer. */
@@ -54,10 +56,11 @@ export async function startCluster(config: ClusterConfig, pair: KeyPair): Promis
       }
     });
   });
-  const { port } = await ready;
+  const { port, workers } = await ready;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     port: port as number,
+    workers: workers as number[],
     fromWorkers,
     command(cmd, args = {}) {
       const n = ++seq;
