@@ -26,3 +26,8 @@ export type {
 } from './cluster/serve-primary.js';
 export { clusterSessionStore } from './cluster/worker-store.js';
 export type { ClusterSessionStore, ClusterSessionStoreOptions, ClusterStoreStats, StatsSource } from './cluster/worker-store.js';
+export { attachTicketKeys } from './tickets/attach-ticket-keys.js';
+export type { AttachTicketKeysOptions, TicketKeysAttachment } from './tickets/attach-ticket-keys.js';
+export { serveClusterTicketKeys } from './tickets/serve-ticket-keys.js';
+export type { ClusterTicketKeys, ServeClusterTicketKeysOptions } from './tickets/serve-ticket-keys.js';
+export { DEFAULT_ROTATE_SECONDS } from './tickets/check-options.js';

@@ -99,24 +99,31 @@ export interface Reconnect {
   resumed: boolean;
   /** The worker that served it (its `worker.id`), or -1 if the connection failed. */
   worker: number;
+  /** What the server wrote. */
+  data: string;
   error?: string;
 }
 
-/** One TLS 1.2 connection offering `session`; resolves with what happened and the newest session. */
-function connectOnce(port: number, ca: string, session: Buffer | undefined): Promise<[Reconnect, Buffer | undefined]> {
+/** One connection (TLS 1.2 unless `version`) offering `session`; resolves with what happened and the newest session. */
+export function connectOnce(
+  port: number,
+  ca: string,
+  session: Buffer | undefined,
+  version: tls.SecureVersion = 'TLSv1.2',
+): Promise<[Reconnect, Buffer | undefined]> {
   return new Promise((resolve) => {
     let latest = session;
     let data = '';
     let resumed = false;
-    const socket = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca, session, maxVersion: 'TLSv1.2' });
+    const socket = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca, session, maxVersion: version });
     socket.on('session', (s: Buffer) => (latest = s));
     socket.once('secureConnect', () => (resumed = socket.isSessionReused()));
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => (data += chunk));
-    socket.once('error', (error) => resolve([{ resumed: false, worker: -1, error: String(error) }, latest]));
+    socket.once('error', (error) => resolve([{ resumed: false, worker: -1, data, error: String(error) }, latest]));
     socket.once('close', () => {
       const worker = Number.parseInt(data, 10);
-      resolve([{ resumed, worker: Number.isNaN(worker) ? -1 : worker }, latest]);
+      resolve([{ resumed, worker: Number.isNaN(worker) ? -1 : worker, data }, latest]);
     });
   });
 }
@@ -127,11 +134,12 @@ export async function reconnects(
   ca: string,
   count: number,
   start?: Buffer,
+  version?: tls.SecureVersion,
 ): Promise<{ results: Reconnect[]; session: Buffer | undefined }> {
   const results: Reconnect[] = [];
   let session = start;
   for (let i = 0; i < count; i++) {
-    const [result, next] = await connectOnce(port, ca, session);
+    const [result, next] = await connectOnce(port, ca, session, version);
     results.push(result);
     session = next;
   }
