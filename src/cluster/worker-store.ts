@@ -372,7 +372,8 @@ class WorkerStore implements ClusterSessionStore {
  *   the key, and OpenSSL refuses sessions made under another.
  *
  * Call `store.reportStats(attachment)` to include the adapter's counters in the primary's
- * `stats()`. The store listens on the IPC channel until `close()`.
+ * `stats()`. The store listens on the IPC channel until `close()` (a listener keeps a worker's
+ * channel, and so the worker, alive).
  *
  * Throws ERR_INVALID_ARGUMENT outside a worker (no IPC channel) or for bad options.
  *

@@ -56,7 +56,9 @@ const attachedServers = new WeakSet<tls.Server>();
  * use tickets):
  * - with `secret`, each epoch's 48-byte key is HKDF-SHA256(secret, epoch number): every process
  *   and host holding the secret switches to the same key at the same moment, with no traffic;
- * - without it, in a node:cluster worker, the key the primary's `serveClusterTicketKeys` sends;
+ * - without it, in a node:cluster worker, the key the primary's `serveClusterTicketKeys` sends
+ *   (until one arrives, the key node:cluster shared; the worker listens on its IPC channel, which
+ *   keeps it alive, until detached);
  * - otherwise, a random key per epoch for this process alone.
  *
  * Node holds one key per server, so a rotation refuses tickets issued under the previous key

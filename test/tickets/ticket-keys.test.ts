@@ -201,3 +201,22 @@ describe('a cluster whose primary sends random keys', () => {
     expect(new Set(second.results.map((r) => r.worker)).size).toBe(2);
   });
 });
+
+test('the derivation is a fixed contract: HKDF-SHA256(secret, salt, "epoch" || period || epoch), 48 bytes', async () => {
+  // Hosts running different versions must derive the same key: computed here independently.
+  const { hkdfSync } = await import('node:crypto');
+  const secret = Buffer.alloc(32, 7);
+  const rotateSeconds = 3600;
+  const clock = manualClock(Date.UTC(2026, 5, 1, 12, 30));
+  const epoch = Math.floor(clock.now / 3_600_000);
+  const s = await server13(() => {});
+  const detach = attachTicketKeys(s.server, { secret, rotateSeconds, clock: clock.read });
+  cleanup.push(detach);
+  const info = Buffer.alloc(17);
+  info.write('epoch', 0, 'latin1');
+  info.writeUInt32BE(rotateSeconds, 5);
+  info.writeBigUInt64BE(BigInt(epoch), 9);
+  const expected = Buffer.from(hkdfSync('sha256', secret, 'tls-resumption/ticket-keys/v1', info, 48));
+  expect(s.server.getTicketKeys().toString('hex')).toBe(expected.toString('hex'));
+  expect(detach.epoch).toBe(epoch);
+});
