@@ -199,6 +199,12 @@ describe('a cluster whose primary sends random keys', () => {
     const second = await reconnects(c.port, certs.ca, 20, refusedToo.ticket, 'TLSv1.3');
     expect(resumedCount(second.results)).toBe(20);
     expect(new Set(second.results.map((r) => r.worker)).size).toBe(2);
+    // A worker forked after the rotation: node:cluster copies the first worker's original key
+    // into its server when it listens; attachTicketKeys puts the primary's current key back.
+    const { replacement } = (await c.command('kill', { index: 0 })) as { replacement: number };
+    const third = await reconnects(c.port, certs.ca, 20, second.session, 'TLSv1.3');
+    expect(resumedCount(third.results)).toBe(20);
+    expect(third.results.some((r) => r.worker === replacement)).toBe(true);
   });
 });
 
