@@ -212,6 +212,7 @@ class PrimaryServer implements ClusterSessionCacheServer {
     if (msg === undefined || this.isClosed) return; // not ours: the user's own messages
     let state = this.workers.get(worker.id);
     if (state === undefined) {
+      if (worker.isDead()) return; // a last message read after its exit: nobody to answer
       state = { worker, raw: false, stores: new Set(), counts: zeroCounts() };
       this.workers.set(worker.id, state);
     }

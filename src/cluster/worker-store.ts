@@ -86,7 +86,7 @@ const FN = 'clusterSessionStore';
 
 /** An Error with a code, for rejected updates that are not a cache's own SessionCacheError. */
 function failure(code: string, message: string): Error {
-  return Object.assign(new Error(`${FN}: ${message}`), { code });
+  return Object.assign(new Error(message), { code });
 }
 
 class WorkerStore implements ClusterSessionStore {
