@@ -185,6 +185,7 @@ async function primary() {
       handshakesPerSecond: Math.round(sum('handshakes') / sum('seconds')),
       resumptionRate: Math.round((sum('resumed') / Math.max(1, sum('handshakes'))) * 1000) / 1000,
       handshakes: sum('handshakes'),
+      resumed: sum('resumed'),
       errors: sum('errors'),
       perRound: runs.map((r) => Math.round(r.handshakes / r.seconds)),
     };
@@ -283,7 +284,7 @@ export async function rotationCost({ lifetimeSeconds = 300, rotateSeconds = 1800
  * cluster with the cluster store vs caches per worker, and the ticket-rotation cost.
  * Needs `npm run build` (imports dist/).
  */
-export async function runClusterBench({ seconds = 3, rounds = 2, lookups = 2000, concurrency = 8 } = {}) {
+export async function runClusterBench({ seconds = 3, rounds = 2, lookups = 2000, concurrency = 8, rotationClients = 150 } = {}) {
   const child = fork(SELF, [], { env: { ...process.env, TLSR_CLUSTER_BENCH_ROLE: 'primary' }, execArgv: [] });
   const done = message(child, (m) => m?.endToEnd !== undefined);
   const failed = new Promise((_, reject) =>
@@ -292,7 +293,7 @@ export async function runClusterBench({ seconds = 3, rounds = 2, lookups = 2000,
   child.send({ seconds, rounds, lookups, concurrency });
   const figures = await Promise.race([done, failed]);
   child.kill();
-  return { ...figures, rotation: await rotationCost() };
+  return { ...figures, rotation: await rotationCost({ clients: rotationClients }) };
 }
 
 if (ROLE === 'worker') await worker();
