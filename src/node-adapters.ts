@@ -15,3 +15,21 @@ export { clientSessionStats } from './client/client-stats.js';
 export type { ClientSessionStats } from './client/client-stats.js';
 export { readSessionHeader, TLS12_VERSION, TLS13_VERSION } from './tls/der.js';
 export type { SessionHeader } from './tls/der.js';
+
+// ---- Scaling out: one session cache for a node:cluster (src/cluster/) and rotating ticket keys
+// (src/tickets/). Issue 23.
+export { serveClusterSessionCache } from './cluster/serve-primary.js';
+export type {
+  ClusterRequestCounts,
+  ClusterSessionCacheServer,
+  ClusterSessionCacheStats,
+  ClusterWorkerStats,
+  ServeClusterSessionCacheOptions,
+} from './cluster/serve-primary.js';
+export { clusterSessionStore } from './cluster/worker-store.js';
+export type { ClusterSessionStore, ClusterSessionStoreOptions, ClusterStoreStats, StatsSource } from './cluster/worker-store.js';
+export { attachTicketKeys } from './tickets/attach-ticket-keys.js';
+export type { AttachTicketKeysOptions, TicketKeysAttachment } from './tickets/attach-ticket-keys.js';
+export { serveClusterTicketKeys } from './tickets/serve-ticket-keys.js';
+export type { ClusterTicketKeys, ServeClusterTicketKeysOptions } from './tickets/serve-ticket-keys.js';
+export { DEFAULT_ROTATE_SECONDS } from './tickets/check-options.js';
