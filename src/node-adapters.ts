@@ -13,3 +13,11 @@ export { createHttpsAgent, agentPartialKey } from './client/https-agent.js';
 export type { HttpsAgentSessionOptions } from './client/https-agent.js';
 export { readSessionHeader, TLS12_VERSION, TLS13_VERSION } from './tls/der.js';
 export type { SessionHeader } from './tls/der.js';
+export { createFetchConnector } from './fetch/fetch-connector.js';
+export type {
+  FetchConnectCallback,
+  FetchConnectOptions,
+  FetchConnector,
+  FetchConnectorOptions,
+} from './fetch/fetch-connector.js';
+export type { FetchConnectorStats } from './fetch/fetch-sessions.js';
