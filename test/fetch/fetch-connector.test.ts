@@ -225,6 +225,27 @@ describe('createFetchConnector()', HANG_GUARD, () => {
     }
   });
 
+  test('singleUseTickets: each TLS 1.3 ticket is taken out when offered, then a full handshake', async () => {
+    const server = await startHttpsServer({ ...pair });
+    const cache = clientCache();
+    const c = connector(cache, { singleUseTickets: true });
+    const agent = new Agent({ connect: c });
+    try {
+      const sizes: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        await get(agent, url(server.port));
+        sizes.push(cache.size);
+      }
+      // two tickets from the full handshake, used one by one, then two new ones
+      expect(server.reused).toEqual([false, true, true, false]);
+      expect(sizes).toEqual([2, 1, 0, 2]);
+      expect(c.stats()).toEqual({ offered: 2, resumed: 2, stored: 4, dropped: 0 });
+    } finally {
+      await agent.close();
+      await server.close();
+    }
+  });
+
   test.each([
     ['a full cache (maxSessions: 1)', { maxSessions: 1 }],
     ['a cache refusing every session (maxSessionBytes: 64)', { maxSessionBytes: 64 }],
