@@ -5,11 +5,14 @@
 import { setImmediate as nextTask } from 'node:timers/promises';
 
 process.once('message', async (config) => {
+  let result;
   try {
-    process.send({ type: 'result', ...(await rotate(config)) });
+    result = { type: 'result', ...(await rotate(config)) };
   } catch (error) {
-    process.send({ type: 'result', error: String(error?.stack ?? error) });
+    result = { type: 'result', error: String(error?.stack ?? error) };
   }
+  // then exit on its own (so a --cpu-prof profile gets written)
+  process.send(result, () => process.disconnect());
 });
 
 const cpuMicros = ({ user, system }) => user + system;

@@ -7,7 +7,9 @@
 //   node bench/fetch.mjs [--names 300] [--rounds 3] [--repeats 3] [--budget 50] [--concurrency 8]
 //                        [--fetch undici|node] [--tls 1.2|1.3] [--connectors NAME,NAME] [--json]
 // Bounded: at most names x rounds x repeats requests per connector, and no repeat starts that
-// would end past --budget seconds (the first always runs).
+// would end past --budget seconds (the first always runs); within the first, each connector gets
+// an equal share of the budget and starts no request past it. FETCH_BENCH_PROFILE=DIR writes a
+// CPU profile of each client process to DIR.
 import { execFileSync, fork } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import https from 'node:https';
@@ -83,7 +85,11 @@ async function startServer({ key, cert, tls }) {
 
 /** One rotation in a fresh client process, which asks the server for its readings around each round. */
 async function rotateOnce(config, server) {
-  const child = fork(here('./fetch-client.mjs'), { execArgv: ['--expose-gc'] });
+  // FETCH_BENCH_PROFILE=DIR: a V8 CPU profile of each client process, written to DIR
+  const profile = process.env.FETCH_BENCH_PROFILE;
+  const execArgv = ['--expose-gc', ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [])];
+  const child = fork(here('./fetch-client.mjs'), { execArgv });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
   try {
     const reply = new Promise((resolve, reject) => {
       child.on('message', (message) => {
@@ -97,6 +103,8 @@ async function rotateOnce(config, server) {
     child.send({ ...config, port: server.port });
     const { type: _, ...result } = await reply;
     if (result.error) throw new Error(result.error);
+    // the client exits on its own once it has replied; 10 s at most
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
     return result;
   } finally {
     child.kill();
@@ -129,7 +137,9 @@ export async function runFetchRotation(options = {}, libPath, nodeLibPath, progr
   try {
     for (let r = 0; r < repeats; r++) {
       const repeatStart = Date.now();
-      for (const [i, name] of connectors.entries()) {
+      // each repeat starts with the next connector, so none always runs first or last
+      const order = connectors.map((_, i) => connectors[(i + r) % connectors.length]);
+      for (const [i, name] of order.entries()) {
         progress(`[fetch] run ${r + 1}/${repeats} ${name}`);
         const config = {
           ...FETCH_CONNECTORS[name],
