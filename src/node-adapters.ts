@@ -1,5 +1,5 @@
 // The `tls-resumption/node` subpath: Node-only capabilities, each in its own folder (server/,
-// client/), over the API (api.ts) and the helpers they share (tls/).
+// client/, fetch/, cluster/, tickets/), over the API (api.ts) and the helpers they share (tls/).
 export { attachSessionCache, UNUSED_CACHE_WARNING } from './server/attach-server.js';
 export type { AttachSessionCacheOptions, SessionCacheAttachment } from './server/attach-server.js';
 export type { ServerCacheStats, ServerSessionStore } from './server/server-adapter.js';
@@ -16,8 +16,17 @@ export type { ClientSessionStats } from './client/client-stats.js';
 export { readSessionHeader, TLS12_VERSION, TLS13_VERSION } from './tls/der.js';
 export type { SessionHeader } from './tls/der.js';
 
-// ---- Scaling out: one session cache for a node:cluster (src/cluster/) and rotating ticket keys
-// (src/tickets/). Issue 23.
+// Outbound fetch (undici): a connector that keeps its sessions in a cache (fetch/).
+export { createFetchConnector } from './fetch/fetch-connector.js';
+export type {
+  FetchConnectCallback,
+  FetchConnectOptions,
+  FetchConnector,
+  FetchConnectorOptions,
+} from './fetch/fetch-connector.js';
+export type { FetchConnectorStats } from './fetch/fetch-sessions.js';
+
+// Scaling out: one session cache for a node:cluster (cluster/), rotating ticket keys (tickets/).
 export { serveClusterSessionCache } from './cluster/serve-primary.js';
 export type {
   ClusterRequestCounts,
