@@ -3,6 +3,8 @@
 // than pulled in with a client library.
 import http from 'node:http';
 import type { HostPort } from './args.js';
+import type { SessionCacheStats } from './library.js';
+import type { ProxyCounters } from './proxy.js';
 
 /** One metric: name (without the prefix), type, help, value. */
 export interface Metric {
@@ -47,4 +49,43 @@ export function serveMetrics(where: HostPort, read: () => Promise<Metric[]> | Me
       resolve(server);
     });
   });
+}
+
+/** The terminator's counters and its session cache's, as metrics. */
+export function terminatorMetrics(counters: ProxyCounters, cache: SessionCacheStats): Metric[] {
+  return [
+    { name: 'handshakes_total', type: 'counter', help: 'TLS handshakes completed.', value: counters.handshakes },
+    {
+      name: 'resumed_handshakes_total',
+      type: 'counter',
+      help: 'TLS handshakes that resumed a session.',
+      value: counters.resumedHandshakes,
+    },
+    { name: 'handshake_errors_total', type: 'counter', help: 'TLS handshakes that failed.', value: counters.handshakeErrors },
+    { name: 'connections_active', type: 'gauge', help: 'Connections being proxied.', value: counters.connectionsActive },
+    { name: 'upstream_errors_total', type: 'counter', help: 'Upstream connections that failed.', value: counters.upstreamErrors },
+    { name: 'idle_timeouts_total', type: 'counter', help: 'Connections closed for idleness.', value: counters.idleTimeouts },
+    { name: 'bytes_in_total', type: 'counter', help: 'Plaintext bytes from clients to the upstream.', value: counters.bytesIn },
+    { name: 'bytes_out_total', type: 'counter', help: 'Plaintext bytes from the upstream to clients.', value: counters.bytesOut },
+    { name: 'cache_lookups_total', type: 'counter', help: 'Session cache lookups.', value: cache.lookups },
+    { name: 'cache_hits_total', type: 'counter', help: 'Session cache hits.', value: cache.hits },
+    { name: 'cache_misses_total', type: 'counter', help: 'Session cache misses.', value: cache.misses },
+    { name: 'cache_inserts_total', type: 'counter', help: 'Sessions stored.', value: cache.inserts },
+    { name: 'cache_evictions_total', type: 'counter', help: 'Sessions evicted to make room.', value: cache.evictions },
+    {
+      name: 'cache_expired_total',
+      type: 'counter',
+      help: 'Sessions removed at the end of their lifetime.',
+      value: cache.expired,
+    },
+    { name: 'cache_sessions', type: 'gauge', help: 'Sessions in the cache.', value: cache.sessions },
+    { name: 'cache_bytes_used', type: 'gauge', help: 'Bytes of the budget in use.', value: cache.bytesUsed },
+    { name: 'cache_bytes_capacity', type: 'gauge', help: 'The byte budget.', value: cache.bytesCapacity },
+  ];
+}
+
+/** Sum counters of several processes (the workers of `serve --workers`). */
+export function sumCounters(all: Iterable<ProxyCounters>, into: ProxyCounters): ProxyCounters {
+  for (const c of all) for (const k of Object.keys(into) as (keyof ProxyCounters)[]) into[k] += c[k];
+  return into;
 }

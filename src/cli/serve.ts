@@ -1,18 +1,9 @@
 // `tls-resumption serve`: a TLS-terminating TCP proxy with the session cache attached.
 import { readFileSync } from 'node:fs';
-import type net from 'node:net';
 import tls from 'node:tls';
-import {
-  attachSessionCache,
-  createSessionCache,
-  MAX_SESSIONS_LIMIT,
-  type SessionCache,
-  SessionCacheError,
-  sessionCacheServerOptions,
-} from './library.js';
 import { type HostPort, hostPort, integer, onOff, parse, size, UsageError } from './args.js';
-import { type Metric, serveMetrics } from './metrics.js';
-import { type Log, newCounters, type ProxyCounters, proxy } from './proxy.js';
+import { MAX_SESSIONS_LIMIT } from './library.js';
+import type { Log } from './proxy.js';
 import { selfSignedCertificate } from './self-signed.js';
 
 export const SERVE_HELP = `Usage: tls-resumption serve --listen HOST:PORT --upstream HOST:PORT [options]
@@ -28,7 +19,11 @@ Options:
   --max-sessions N          sessions the cache holds (default 20480)
   --memory SIZE             byte budget for sessions, e.g. 64MB (default 512 B per session)
   --lifetime SECONDS        session lifetime (default 300)
+  --workers N               worker processes (node:cluster) sharing one session cache held
+                            by the primary, and ticket keys it rotates (default 1: one process)
   --tickets on|off          session tickets (default on; off: TLS 1.3 never resumes)
+  --ticket-secret-file FILE derive rotating ticket keys from this secret (at least 32 bytes),
+                            so every process and host holding it resumes the others' tickets
   --idle-timeout SECONDS    close a connection idle this long (default 300)
   --drain-timeout SECONDS   on SIGINT/SIGTERM, wait this long for connections (default 30)
   --metrics HOST:PORT       serve Prometheus metrics at http://HOST:PORT/metrics
@@ -44,6 +39,8 @@ const OPTIONS = {
   memory: { type: 'string' },
   lifetime: { type: 'string' },
   tickets: { type: 'string' },
+  workers: { type: 'string' },
+  'ticket-secret-file': { type: 'string' },
   'idle-timeout': { type: 'string' },
   'drain-timeout': { type: 'string' },
   metrics: { type: 'string' },
@@ -62,6 +59,10 @@ export interface ServeConfig {
   memoryBytes: number | undefined;
   lifetimeSeconds: number;
   tickets: boolean;
+  /** Worker processes; 1 runs the terminator in this process. */
+  workers: number;
+  /** Ticket keys derive from it when set (--ticket-secret-file). */
+  ticketSecret: Buffer | undefined;
   idleMs: number;
   drainMs: number;
   metrics: HostPort | undefined;
@@ -73,6 +74,20 @@ function readPem(flag: string, path: string): Buffer {
   } catch (error) {
     throw new UsageError(`cannot read ${flag} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
+}
+
+const MIN_TICKET_SECRET_BYTES = 32;
+
+function ticketSecret(path: string | undefined, tickets: string | undefined): Buffer | undefined {
+  if (path === undefined) return undefined;
+  if (tickets === 'off') throw new UsageError('--ticket-secret-file needs tickets on');
+  const secret = readPem('--ticket-secret-file', path);
+  if (secret.length < MIN_TICKET_SECRET_BYTES) {
+    throw new UsageError(
+      `--ticket-secret-file ${path} holds ${secret.length} bytes; at least ${MIN_TICKET_SECRET_BYTES} random bytes are needed`,
+    );
+  }
+  return secret;
 }
 
 /** Parse and check `serve`'s arguments (files are read, the key and certificate must match). */
@@ -108,124 +123,19 @@ export function serveConfig(args: string[]): ServeConfig | 'help' {
     memoryBytes: size('--memory', v.memory, 2 ** 32 - 1),
     lifetimeSeconds,
     tickets: onOff('--tickets', v.tickets, true),
+    workers: integer('--workers', v.workers, 1, 1, 256),
+    ticketSecret: ticketSecret(v['ticket-secret-file'], v.tickets),
     idleMs: integer('--idle-timeout', v['idle-timeout'], 300, 1, 86_400) * 1000,
     drainMs: integer('--drain-timeout', v['drain-timeout'], 30, 0, 3600) * 1000,
     metrics: v.metrics === undefined ? undefined : hostPort('--metrics', v.metrics, true),
   };
 }
 
-/** Listen, or fail with one line (port in use, no permission). */
-function listenOn(server: net.Server, where: HostPort, what: string): Promise<HostPort> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: NodeJS.ErrnoException): void => {
-      reject(new UsageError(`cannot listen on ${where.host}:${where.port} for ${what}: ${error.code ?? error.message}`));
-    };
-    server.once('error', onError);
-    server.listen(where.port, where.host, () => {
-      server.off('error', onError);
-      const address = server.address() as net.AddressInfo;
-      resolve({ host: where.host, port: address.port });
-    });
-  });
-}
-
-function metricsOf(counters: ProxyCounters, cache: SessionCache): Metric[] {
-  const c = cache.stats();
-  return [
-    { name: 'handshakes_total', type: 'counter', help: 'TLS handshakes completed.', value: counters.handshakes },
-    {
-      name: 'resumed_handshakes_total',
-      type: 'counter',
-      help: 'TLS handshakes that resumed a session.',
-      value: counters.resumedHandshakes,
-    },
-    { name: 'handshake_errors_total', type: 'counter', help: 'TLS handshakes that failed.', value: counters.handshakeErrors },
-    { name: 'connections_active', type: 'gauge', help: 'Connections being proxied.', value: counters.connectionsActive },
-    { name: 'upstream_errors_total', type: 'counter', help: 'Upstream connections that failed.', value: counters.upstreamErrors },
-    { name: 'idle_timeouts_total', type: 'counter', help: 'Connections closed for idleness.', value: counters.idleTimeouts },
-    { name: 'bytes_in_total', type: 'counter', help: 'Plaintext bytes from clients to the upstream.', value: counters.bytesIn },
-    { name: 'bytes_out_total', type: 'counter', help: 'Plaintext bytes from the upstream to clients.', value: counters.bytesOut },
-    { name: 'cache_lookups_total', type: 'counter', help: 'Session cache lookups.', value: c.lookups },
-    { name: 'cache_hits_total', type: 'counter', help: 'Session cache hits.', value: c.hits },
-    { name: 'cache_misses_total', type: 'counter', help: 'Session cache misses.', value: c.misses },
-    { name: 'cache_inserts_total', type: 'counter', help: 'Sessions stored.', value: c.inserts },
-    { name: 'cache_evictions_total', type: 'counter', help: 'Sessions evicted to make room.', value: c.evictions },
-    { name: 'cache_expired_total', type: 'counter', help: 'Sessions removed at the end of their lifetime.', value: c.expired },
-    { name: 'cache_sessions', type: 'gauge', help: 'Sessions in the cache.', value: c.sessions },
-    { name: 'cache_bytes_used', type: 'gauge', help: 'Bytes of the budget in use.', value: c.bytesUsed },
-    { name: 'cache_bytes_capacity', type: 'gauge', help: 'The byte budget.', value: c.bytesCapacity },
-  ];
-}
-
-/** Run `serve` until SIGINT or SIGTERM; resolves with the exit status. */
+/**
+ * Run `serve` until SIGINT or SIGTERM; resolves with the exit status. With `--workers` above 1
+ * this process becomes the cluster's primary (and each worker runs this again as a worker).
+ */
 export async function serve(config: ServeConfig, log: Log, print: Log): Promise<number> {
-  let cache: SessionCache;
-  try {
-    cache = createSessionCache({
-      role: 'server',
-      maxSessions: config.maxSessions,
-      lifetimeSeconds: config.lifetimeSeconds,
-      ...(config.memoryBytes === undefined ? {} : { memoryBytes: config.memoryBytes }),
-    });
-  } catch (error) {
-    if (error instanceof SessionCacheError) throw new UsageError(error.message.replace(/^createSessionCache: /, ''));
-    throw error;
-  }
-  const counters = newCounters();
-  const tickets = config.tickets
-    ? { sessionIdContext: 'tls-resumption' }
-    : sessionCacheServerOptions({ sessionIdContext: 'tls-resumption', tls13: true });
-  const server = tls.createServer({ key: config.key, cert: config.cert, allowHalfOpen: true, ...tickets });
-  attachSessionCache(server, cache, { warn: false });
-  const inFlight = new Map<tls.TLSSocket, Promise<void>>();
-  server.on('secureConnection', (socket: tls.TLSSocket) => {
-    counters.handshakes++;
-    if (socket.isSessionReused()) counters.resumedHandshakes++;
-    const done = proxy(socket, config.upstream, config.idleMs, counters, log);
-    inFlight.set(socket, done);
-    void done.then(() => inFlight.delete(socket));
-  });
-  server.on('tlsClientError', (error: NodeJS.ErrnoException, socket: tls.TLSSocket) => {
-    counters.handshakeErrors++;
-    log(`handshake with ${socket.remoteAddress ?? 'client'}: ${error.code ?? error.message}`);
-  });
-  const bound = await listenOn(server, config.listen, 'TLS');
-  const metricsServer =
-    config.metrics === undefined
-      ? undefined
-      : await serveMetrics(config.metrics, () => metricsOf(counters, cache)).catch((error: NodeJS.ErrnoException) => {
-          server.close();
-          const m = config.metrics!;
-          throw new UsageError(`cannot listen on ${m.host}:${m.port} for metrics: ${error.code ?? error.message}`);
-        });
-  print(`listening on ${bound.host}:${bound.port}, forwarding to ${config.upstream.host}:${config.upstream.port}`);
-  if (config.fingerprint256 !== undefined) print(`self-signed certificate, SHA-256 fingerprint ${config.fingerprint256}`);
-  if (metricsServer !== undefined) {
-    const a = metricsServer.address() as net.AddressInfo;
-    print(`metrics on http://${config.metrics!.host}:${a.port}/metrics`);
-  }
-
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    const stop = (signal: string): void => {
-      if (stopping) return;
-      stopping = true;
-      print(`${signal}: no new connections; draining ${inFlight.size}`);
-      server.close();
-      metricsServer?.close();
-      const drained = Promise.all(inFlight.values()).then(() => true);
-      const deadline = new Promise<boolean>((r) => setTimeout(() => r(false), config.drainMs).unref());
-      void Promise.race([drained, deadline]).then((clean) => {
-        if (!clean) {
-          log(`drain timeout: closing ${inFlight.size} connections`);
-          for (const socket of inFlight.keys()) socket.destroy();
-        }
-        cache.terminate(); // wipes every session
-        print('stopped');
-        resolve(0);
-      });
-    };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
-  });
+  if (config.workers > 1) return (await import('./serve-cluster.js')).serveCluster(config, log, print);
+  return (await import('./serve-single.js')).serveSingle(config, log, print);
 }
