@@ -13,3 +13,8 @@ export { createHttpsAgent, agentPartialKey } from './client/https-agent.js';
 export type { HttpsAgentSessionOptions } from './client/https-agent.js';
 export { readSessionHeader, TLS12_VERSION, TLS13_VERSION } from './tls/der.js';
 export type { SessionHeader } from './tls/der.js';
+// A fleet: sessions shared through Redis, sealed (src/fleet/).
+export { createRedisSessionStore } from './fleet/redis-store.js';
+export type { RedisSessionStore, RedisSessionStoreOptions, RedisSessionStoreStats } from './fleet/redis-store.js';
+export type { FleetKey, FleetKeyring } from './fleet/keyring.js';
+export type { IoRedisLike, NodeRedisLike, RedisClientLike } from './fleet/redis-client.js';
