@@ -1,0 +1,319 @@
+#!/usr/bin/env node
+// Fleet benchmark (issue 24): the Redis session store's lookups next to a plain Redis GET, and two
+// TLS 1.2 hosts behind one client that alternates between them, with and without the Redis tier.
+//   node bench/fleet.mjs [--quick] [--json]      (needs `npm run build` and redis-server; ≤ 90 s)
+// Starts its own redis-server on a free loopback port, persistence off, and stops it. Exports
+// runFleetBench() and fleetMarkdown() for bench/run.mjs. Each host runs in its own process
+// (`node bench/fleet.mjs --host <json>`); the client runs in this one.
+import { fork, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import tls from 'node:tls';
+import { fileURLToPath } from 'node:url';
+import { makeCertificate } from './e2e-certs.mjs';
+import { median } from './stats.mjs';
+
+const SELF = fileURLToPath(import.meta.url);
+const nodeLibDefault = new URL('../dist/node.js', import.meta.url).href;
+const indexLibDefault = new URL('../dist/index.js', import.meta.url).href;
+/** Every phase stops early once the run has used this much time. */
+const BUDGET_MS = 85_000;
+const SESSION_BYTES = 158; // a TLS 1.2 server session (see /notes)
+
+// ---------------------------------------------------------------- redis-server and clients
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** redis-server on a free loopback port, persistence off; resolves once it accepts connections. */
+export async function startRedisServer() {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'fleet-bench-redis-'));
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
+  const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'ignore'] });
+  await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (c) => {
+      out += c;
+      if (out.includes('Ready to accept connections')) resolve();
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`redis-server exited (${code})`)));
+  });
+  child.stdout.resume();
+  return {
+    port,
+    stop() {
+      child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function connectClient(kind, port) {
+  if (kind === 'ioredis') {
+    const { Redis } = await import('ioredis');
+    const client = new Redis({ host: '127.0.0.1', port });
+    await new Promise((resolve, reject) => {
+      client.once('ready', resolve);
+      client.once('error', reject);
+    });
+    return { client, getBuffer: (k) => client.getBuffer(k), set: (k, v) => client.set(k, v), close: () => client.disconnect() };
+  }
+  const { createClient, RESP_TYPES } = await import('redis');
+  const client = createClient({ socket: { host: '127.0.0.1', port } });
+  client.on('error', () => {});
+  await client.connect();
+  const binary = client.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer });
+  return { client, getBuffer: (k) => binary.get(k), set: (k, v) => client.set(k, v), close: () => client.destroy() };
+}
+
+// ---------------------------------------------------------------- lookups
+
+/** Time `count` sequential calls of `fn` (awaited when it returns a promise): ops/s, p50, p99 (µs). */
+async function timeCalls(count, fn) {
+  const samples = new Float64Array(count);
+  const start = performance.now();
+  for (let i = 0; i < count; i++) {
+    const t = process.hrtime.bigint();
+    const r = fn(i);
+    if (r !== undefined && typeof r.then === 'function') await r;
+    samples[i] = Number(process.hrtime.bigint() - t) / 1000;
+  }
+  const seconds = (performance.now() - start) / 1000;
+  samples.sort();
+  return { opsPerSec: count / seconds, p50: samples[Math.floor(count * 0.5)], p99: samples[Math.floor(count * 0.99)] };
+}
+
+async function lookupBench(kind, redisPort, count, nodeLib) {
+  const { createRedisSessionStore } = await import(nodeLib);
+  const keyring = { current: { id: 'bench', secret: randomBytes(32) } };
+  const writerConn = await connectClient(kind, redisPort);
+  const readerConn = await connectClient(kind, redisPort);
+  const prefix = `bench:${kind}:`;
+  const writer = createRedisSessionStore({ client: writerConn.client, keyring, prefix, timeoutMs: 1000 });
+  // maxSessions 1: every lookup of the cycled keys misses L1 and goes to Redis.
+  const reader = createRedisSessionStore({
+    client: readerConn.client,
+    keyring,
+    prefix,
+    timeoutMs: 1000,
+    local: { maxSessions: 1 },
+  });
+  const partialKey = randomBytes(32);
+  const ids = Array.from({ length: 1000 }, () => randomBytes(32));
+  for (const sessionId of ids) writer.update({ partialKey, sessionId }, randomBytes(SESSION_BYTES));
+  await writer.flush();
+  const unknown = Array.from({ length: 1000 }, () => randomBytes(32));
+  const recordBytes = (await readerConn.getBuffer(await anyKey(readerConn.client, prefix))).length;
+  await readerConn.set('bench:plain', randomBytes(recordBytes));
+
+  const rows = {};
+  for (let pass = 0; pass < 2; pass++) {
+    // pass 0 warms up every path; pass 1 is reported
+    const n = pass === 0 ? Math.min(count, 500) : count;
+    const l1Key = { partialKey, sessionId: ids[0] };
+    rows['L1 hit'] = await timeCalls(n, () => writer.lookup(l1Key));
+    rows['L1 miss, Redis hit'] = await timeCalls(n, (i) => reader.lookup({ partialKey, sessionId: ids[i % ids.length] }));
+    rows['miss (L1 and Redis)'] = await timeCalls(n, (i) =>
+      reader.lookup({ partialKey, sessionId: unknown[i % unknown.length] }),
+    );
+    rows[`plain GET, ${recordBytes} B`] = await timeCalls(n, () => readerConn.getBuffer('bench:plain'));
+  }
+  const stats = reader.stats();
+  writer.close();
+  reader.close();
+  writerConn.close();
+  readerConn.close();
+  return { kind, recordBytes, rows, readerStats: { l2Hits: stats.l2Hits, misses: stats.misses, timeouts: stats.timeouts } };
+}
+
+async function anyKey(client, prefix) {
+  const keys = await client.keys(`${prefix}*`);
+  return keys[0];
+}
+
+// ---------------------------------------------------------------- two hosts, one client
+
+/** Host mode: a TLS 1.2 server (tickets off) resuming through the fleet store or a local cache. */
+async function host({ tier, key, cert, redisPort, secret, nodeLib, indexLib }) {
+  const { attachSessionCache, sessionCacheServerOptions, createRedisSessionStore } = await import(nodeLib);
+  const { createSessionCache } = await import(indexLib);
+  const server = tls.createServer({ key, cert, ...sessionCacheServerOptions({ sessionIdContext: 'fleet-bench' }) });
+  let client;
+  let cache;
+  if (tier) {
+    const { Redis } = await import('ioredis');
+    client = new Redis({ host: '127.0.0.1', port: redisPort });
+    client.on('error', () => {});
+    await new Promise((resolve) => client.once('ready', resolve));
+    cache = createRedisSessionStore({ client, keyring: { current: { id: 'b', secret: Buffer.from(secret, 'base64') } } });
+  } else {
+    cache = createSessionCache({ role: 'server' });
+  }
+  const attachment = attachSessionCache(server, cache);
+  server.on('secureConnection', (socket) => socket.end('x'));
+  server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
+  process.on('message', (m) => {
+    if (m === 'stats') process.send({ server: attachment.stats(), store: tier ? cache.stats() : undefined });
+    if (m === 'exit') {
+      client?.disconnect();
+      process.exit(0);
+    }
+  });
+}
+
+function handshake(port, session) {
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false, session, maxVersion: 'TLSv1.2' });
+    let got = session;
+    socket.on('session', (s) => {
+      got = s;
+    });
+    socket.on('secureConnect', () => {
+      const reused = socket.isSessionReused();
+      socket.on('end', () => socket.destroy());
+      socket.on('close', () => resolve({ reused, session: got }));
+      socket.resume();
+    });
+    socket.on('error', reject);
+  });
+}
+
+/** `count` handshakes over `lanes` lanes; each lane alternates between the ports, offering its last session. */
+async function alternate(ports, count, lanes) {
+  let next = 0;
+  let resumed = 0;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: lanes }, async () => {
+      let session;
+      let turn = 0;
+      while (next < count) {
+        next++;
+        const r = await handshake(ports[turn++ % ports.length], session);
+        if (r.reused) resumed++;
+        session = r.session;
+      }
+    }),
+  );
+  return { seconds: (performance.now() - start) / 1000, resumed };
+}
+
+const reply = (child) => new Promise((resolve) => child.once('message', resolve));
+
+async function endToEnd(redisPort, { handshakes, rounds, lanes }, nodeLib, indexLib, deadline) {
+  const { key, cert } = makeCertificate();
+  const secret = randomBytes(32).toString('base64');
+  const modes = { 'with the Redis tier': true, 'local caches only': false };
+  const hosts = {};
+  for (const [name, tier] of Object.entries(modes)) {
+    hosts[name] = [];
+    for (let i = 0; i < 2; i++) {
+      const child = fork(SELF, ['--host', JSON.stringify({ tier, key, cert, redisPort, secret, nodeLib, indexLib })]);
+      hosts[name].push({ child, port: (await reply(child)).port });
+    }
+  }
+  const samples = Object.fromEntries(Object.keys(modes).map((n) => [n, []]));
+  const names = Object.keys(modes);
+  for (let round = -1; round < rounds && performance.now() < deadline; round++) {
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(i + Math.max(round, 0)) % names.length];
+      const r = await alternate(
+        hosts[name].map((h) => h.port),
+        round < 0 ? Math.min(200, handshakes) : handshakes,
+        lanes,
+      );
+      if (round >= 0) samples[name].push({ perSec: handshakes / r.seconds, resumedRate: r.resumed / handshakes });
+    }
+  }
+  const result = {};
+  for (const name of names) {
+    const stats = [];
+    for (const h of hosts[name]) {
+      h.child.send('stats');
+      stats.push(await reply(h.child));
+      h.child.send('exit');
+    }
+    const s = samples[name];
+    result[name] = {
+      handshakesPerSec: median(s.map((x) => x.perSec)),
+      resumptionRate: median(s.map((x) => x.resumedRate)),
+      rounds: s.length,
+      storeTimeouts: stats.reduce((t, x) => t + (x.store?.timeouts ?? 0), 0),
+      serverTimeouts: stats.reduce((t, x) => t + x.server.timeouts, 0),
+    };
+  }
+  return result;
+}
+
+// ---------------------------------------------------------------- entry points
+
+/**
+ * Run the fleet benchmark; resolves with { lookups: [...per client], endToEnd: {...} }. Bounded by
+ * BUDGET_MS. `redisPort`: use a running redis-server instead of starting one.
+ */
+export async function runFleetBench(options = {}) {
+  const quick = options.quick ?? false;
+  const nodeLib = options.nodeLib ?? process.env.BENCH_NODE_LIB ?? nodeLibDefault;
+  const indexLib = options.indexLib ?? process.env.BENCH_LIB ?? indexLibDefault;
+  const progress = options.progress ?? (() => {});
+  const deadline = performance.now() + BUDGET_MS;
+  const redis = options.redisPort === undefined ? await startRedisServer() : undefined;
+  const redisPort = options.redisPort ?? redis.port;
+  try {
+    const lookups = [];
+    for (const kind of ['ioredis', 'node-redis']) {
+      if (performance.now() > deadline) break;
+      progress(`[fleet] lookups through ${kind}`);
+      lookups.push(await lookupBench(kind, redisPort, quick ? 2000 : 10_000, nodeLib));
+    }
+    progress('[fleet] two hosts, one alternating client');
+    const e2e = await endToEnd(
+      redisPort,
+      { handshakes: quick ? 300 : 1000, rounds: quick ? 2 : 3, lanes: 4 },
+      nodeLib,
+      indexLib,
+      deadline,
+    );
+    return { lookups, endToEnd: e2e };
+  } finally {
+    redis?.stop();
+  }
+}
+
+const f1 = (x) => x.toFixed(1);
+const f0 = (x) => Math.round(x).toLocaleString('en-US');
+
+/** The result as Markdown tables. */
+export function fleetMarkdown(result) {
+  const lines = ['| client | operation | lookups/s (sequential) | p50 µs | p99 µs |', '|---|---|--:|--:|--:|'];
+  for (const l of result.lookups) {
+    for (const [op, r] of Object.entries(l.rows))
+      lines.push(`| ${l.kind} | ${op} | ${f0(r.opsPerSec)} | ${f1(r.p50)} | ${f1(r.p99)} |`);
+  }
+  lines.push('', '| two hosts, one alternating client | handshakes/s | resumed | store timeouts |', '|---|--:|--:|--:|');
+  for (const [name, r] of Object.entries(result.endToEnd)) {
+    lines.push(`| ${name} | ${f0(r.handshakesPerSec)} | ${(r.resumptionRate * 100).toFixed(1)} % | ${r.storeTimeouts} |`);
+  }
+  return lines.join('\n');
+}
+
+if (process.argv[2] === '--host') {
+  await host(JSON.parse(process.argv[3]));
+} else if (process.argv[1] === SELF) {
+  const quick = process.argv.includes('--quick');
+  const result = await runFleetBench({ quick, progress: (line) => process.stderr.write(`${line}\n`) });
+  console.log(process.argv.includes('--json') ? JSON.stringify(result, null, 2) : fleetMarkdown(result));
+}
