@@ -87,6 +87,9 @@ export interface RedisSessionStore extends ServerSessionStore {
    * nothing, for a malformed keyring. */
   setKeyring(keyring: FleetKeyring): void;
   stats(): RedisSessionStoreStats;
+  /** Whether an L1 miss would ask Redis now: the client is ready and fewer than maxPending commands
+   * wait (for health checks; false after close()). */
+  available(): boolean;
   /** Resolves once the Redis writes and lookups in flight now have settled (never rejects). */
   flush(): Promise<void>;
   /** Wipe and free L1, remove the 'error' listener; lookups then miss. The client stays open (it
@@ -209,6 +212,10 @@ class RedisStore implements RedisSessionStore {
   stats(): RedisSessionStoreStats {
     this.checkOpen('stats');
     return { ...this.counts, pending: this.inFlight.size, local: this.l1.stats() };
+  }
+
+  available(): boolean {
+    return !this.closed && this.usable();
   }
 
   async flush(): Promise<void> {
