@@ -1,7 +1,7 @@
 // A real redis-server for the fleet tests: on 127.0.0.1, a free port, persistence off, in its own
 // temporary directory; it can be killed (SIGKILL), paused (SIGSTOP) and restarted on the same port.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -94,4 +94,75 @@ export async function startRedis(extra: string[] = []): Promise<RedisServer> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+export interface RedisCluster {
+  /** The masters' ports. */
+  readonly ports: number[];
+  stop(): Promise<void>;
+}
+
+/** A free port whose cluster bus port (port + 10000) is free too. */
+async function freeClusterPort(): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 30_000);
+    const free = (p: number) =>
+      new Promise<boolean>((resolve) => {
+        const probe = net.createServer();
+        probe.once('error', () => resolve(false));
+        probe.listen(p, '127.0.0.1', () => probe.close(() => resolve(true)));
+      });
+    if ((await free(port)) && (await free(port + 10_000))) return port;
+  }
+  throw new Error('no free port pair for a cluster node');
+}
+
+/** `masters` cluster-enabled redis-servers on loopback, joined by `redis-cli --cluster create`. */
+export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
+  const binary = redisServerPath();
+  const dir = mkdtempSync(join(tmpdir(), 'tls-resumption-redis-cluster-'));
+  const children: ChildProcess[] = [];
+  const ports: number[] = [];
+  const stop = async () => {
+    await Promise.all(
+      children.map((c) => {
+        if (c.exitCode !== null || c.signalCode !== null) return undefined;
+        const gone = new Promise((resolve) => c.once('exit', resolve));
+        c.kill('SIGKILL');
+        return gone;
+      }),
+    );
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    for (let i = 0; i < masters; i++) {
+      const port = await freeClusterPort();
+      const nodeDir = join(dir, String(port));
+      mkdirSync(nodeDir);
+      const extra = ['--cluster-enabled', 'yes', '--cluster-config-file', join(nodeDir, 'nodes.conf')];
+      children.push(await launch(binary, port, nodeDir, extra));
+      ports.push(port);
+    }
+    const cli = execFileSync('sh', ['-c', 'command -v redis-cli'], { encoding: 'utf8' }).trim();
+    execFileSync(
+      cli,
+      ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'],
+      {
+        stdio: 'ignore',
+        timeout: 30_000,
+      },
+    );
+    // Bounded wait for every node to agree the cluster is up.
+    for (let i = 0; i < 200; i++) {
+      const ok = ports.every((p) =>
+        execFileSync(cli, ['-p', String(p), 'cluster', 'info'], { encoding: 'utf8' }).includes('cluster_state:ok'),
+      );
+      if (ok) return { ports, stop };
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error('the test cluster never reached cluster_state:ok');
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 }
