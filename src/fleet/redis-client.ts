@@ -49,6 +49,15 @@ function isFunction(value: unknown): value is (...args: never[]) => unknown {
   return typeof value === 'function';
 }
 
+/** `command()`'s promise; a synchronous throw (a closed client, say) becomes a rejection. */
+function promised<T>(command: () => Promise<T>): Promise<T> {
+  try {
+    return Promise.resolve(command());
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
 function listen(client: IoRedisLike | NodeRedisLike, listener: (error: unknown) => void): () => void {
   client.on('error', listener);
   return () => void client.off('error', listener);
@@ -58,9 +67,9 @@ function ioredisCommands(client: IoRedisLike): RedisCommands {
   return {
     kind: 'ioredis',
     ready: () => client.status === 'ready',
-    get: (key) => client.getBuffer(key),
-    set: (key, value, ms) => client.set(key, value, 'PX', ms),
-    del: (key) => client.del(key),
+    get: (key) => promised(() => client.getBuffer(key)),
+    set: (key, value, ms) => promised(() => client.set(key, value, 'PX', ms)),
+    del: (key) => promised(() => client.del(key)),
     onError: (listener) => listen(client, listener),
   };
 }
@@ -79,11 +88,11 @@ function nodeRedisCommands(client: NodeRedisLike): RedisCommands {
     ready: () => client.isReady === true,
     // A reply that is not bytes (a misconfigured client) is treated as no record.
     get: async (key) => {
-      const value = await get(key);
+      const value = await promised(() => get(key));
       return value instanceof Uint8Array ? value : null;
     },
-    set: (key, value, ms) => client.set(key, value, { PX: ms }),
-    del: (key) => client.del(key),
+    set: (key, value, ms) => promised(() => client.set(key, value, { PX: ms })),
+    del: (key) => promised(() => client.del(key)),
     onError: (listener) => listen(client, listener),
   };
 }
