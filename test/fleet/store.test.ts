@@ -320,4 +320,33 @@ describe.each(CLIENT_KINDS)('%s', (kind) => {
     expect(await b.lookup(key(ids[2]!))).toBeDefined();
     expect(b.stats().l2Hits).toBe(1);
   });
+
+  test('Redis answering with an error (a foreign value under the name): a miss, counted', async () => {
+    const a = await store();
+    const id = randomBytes(32);
+    a.update(key(id), randomBytes(160));
+    await a.flush();
+    const [[name]] = (await dump(inspect)).filter(([n]) => n.startsWith(prefix)) as [[string, Buffer]];
+    await inspect.del(name);
+    await inspect.hset(name, 'f', 'v'); // GET on a hash: WRONGTYPE
+    const b = await store();
+    expect(await b.lookup(key(id))).toBeUndefined();
+    expect(b.stats()).toMatchObject({ errors: 1, misses: 1, l2Hits: 0 });
+    await inspect.del(name);
+  });
+
+  test('the client closed under the store: lookups miss, writes are dropped, nothing throws', async () => {
+    const a = await store();
+    const id = randomBytes(32);
+    a.update(key(id), randomBytes(160));
+    await a.flush();
+    expect(a.available()).toBe(true);
+    await clients[0]!.close();
+    await waitFor(() => !a.available(), 'the client to close');
+    expect(a.lookup(key(id))).toBeInstanceOf(Uint8Array); // L1
+    expect(a.lookup(key(randomBytes(32)))).toBeUndefined(); // no wait: Redis is not asked
+    a.update(key(randomBytes(32)), randomBytes(160));
+    a.delete(key(id));
+    expect(a.stats()).toMatchObject({ unavailable: 1, droppedWrites: 2, pending: 0 });
+  });
 });
