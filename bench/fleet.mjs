@@ -165,7 +165,16 @@ async function host({ tier, key, cert, redisPort, secret, nodeLib, indexLib }) {
   const attachment = attachSessionCache(server, cache);
   server.on('secureConnection', (socket) => socket.end('x'));
   server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
+  let cpu = process.cpuUsage();
   process.on('message', (m) => {
+    if (m === 'begin') {
+      cpu = process.cpuUsage();
+      process.send('ok');
+    }
+    if (m === 'end') {
+      const d = process.cpuUsage(cpu);
+      process.send({ cpuMicros: d.user + d.system });
+    }
     if (m === 'stats') process.send({ server: attachment.stats(), store: tier ? cache.stats() : undefined });
     if (m === 'exit') {
       client?.disconnect();
@@ -212,6 +221,12 @@ async function alternate(ports, count, lanes) {
 }
 
 const reply = (child) => new Promise((resolve) => child.once('message', resolve));
+/** Send `message` to `child` and wait for its answer. */
+const ask = (child, message) => {
+  const answer = reply(child);
+  child.send(message);
+  return answer;
+};
 
 async function endToEnd(redisPort, { handshakes, rounds, lanes }, nodeLib, indexLib, deadline) {
   const { key, cert } = makeCertificate();
@@ -230,12 +245,18 @@ async function endToEnd(redisPort, { handshakes, rounds, lanes }, nodeLib, index
   for (let round = -1; round < rounds && performance.now() < deadline; round++) {
     for (let i = 0; i < names.length; i++) {
       const name = names[(i + Math.max(round, 0)) % names.length];
+      const count = round < 0 ? Math.min(200, handshakes) : handshakes;
+      await Promise.all(hosts[name].map((h) => ask(h.child, 'begin')));
       const r = await alternate(
         hosts[name].map((h) => h.port),
-        round < 0 ? Math.min(200, handshakes) : handshakes,
+        count,
         lanes,
       );
-      if (round >= 0) samples[name].push({ perSec: handshakes / r.seconds, resumedRate: r.resumed / handshakes });
+      const cpu = await Promise.all(hosts[name].map((h) => ask(h.child, 'end')));
+      const cpuMicros = cpu.reduce((t, c) => t + c.cpuMicros, 0);
+      if (round >= 0) {
+        samples[name].push({ perSec: count / r.seconds, resumedRate: r.resumed / count, cpuPerHandshake: cpuMicros / count });
+      }
     }
   }
   const result = {};
@@ -250,6 +271,7 @@ async function endToEnd(redisPort, { handshakes, rounds, lanes }, nodeLib, index
     result[name] = {
       handshakesPerSec: median(s.map((x) => x.perSec)),
       resumptionRate: median(s.map((x) => x.resumedRate)),
+      serverCpuMicrosPerHandshake: median(s.map((x) => x.cpuPerHandshake)),
       rounds: s.length,
       storeTimeouts: stats.reduce((t, x) => t + (x.store?.timeouts ?? 0), 0),
       serverTimeouts: stats.reduce((t, x) => t + x.server.timeouts, 0),
@@ -303,9 +325,16 @@ export function fleetMarkdown(result) {
     for (const [op, r] of Object.entries(l.rows))
       lines.push(`| ${l.kind} | ${op} | ${f0(r.opsPerSec)} | ${f1(r.p50)} | ${f1(r.p99)} |`);
   }
-  lines.push('', '| two hosts, one alternating client | handshakes/s | resumed | store timeouts |', '|---|--:|--:|--:|');
+  lines.push(
+    '',
+    '| two hosts, one alternating client | handshakes/s | resumed | server CPU µs per handshake | store timeouts |',
+    '|---|--:|--:|--:|--:|',
+  );
   for (const [name, r] of Object.entries(result.endToEnd)) {
-    lines.push(`| ${name} | ${f0(r.handshakesPerSec)} | ${(r.resumptionRate * 100).toFixed(1)} % | ${r.storeTimeouts} |`);
+    const cpu = f0(r.serverCpuMicrosPerHandshake);
+    lines.push(
+      `| ${name} | ${f0(r.handshakesPerSec)} | ${(r.resumptionRate * 100).toFixed(1)} % | ${cpu} | ${r.storeTimeouts} |`,
+    );
   }
   return lines.join('\n');
 }
