@@ -81,19 +81,29 @@ async function connectClient(kind, port) {
 
 // ---------------------------------------------------------------- lookups
 
-/** Time `count` sequential calls of `fn` (awaited when it returns a promise): ops/s, p50, p99 (µs). */
-async function timeCalls(count, fn) {
-  const samples = new Float64Array(count);
-  const start = performance.now();
+/** ops/s (from the mean), p50 and p99 of latency samples in µs. */
+function summarize(samples) {
+  const sorted = Float64Array.from(samples).sort();
+  const mean = sorted.reduce((t, x) => t + x, 0) / sorted.length;
+  return { opsPerSec: 1e6 / mean, p50: sorted[Math.floor(sorted.length * 0.5)], p99: sorted[Math.floor(sorted.length * 0.99)] };
+}
+
+/**
+ * Time `count` rounds of the operations in `ops` (name -> fn(i)), one call of each per round
+ * (awaited when it returns a promise), so every operation sees the same machine noise.
+ */
+async function timeInterleaved(count, ops) {
+  const entries = Object.entries(ops);
+  const samples = entries.map(() => new Float64Array(count));
   for (let i = 0; i < count; i++) {
-    const t = process.hrtime.bigint();
-    const r = fn(i);
-    if (r !== undefined && typeof r.then === 'function') await r;
-    samples[i] = Number(process.hrtime.bigint() - t) / 1000;
+    for (let j = 0; j < entries.length; j++) {
+      const t = process.hrtime.bigint();
+      const r = entries[j][1](i);
+      if (r !== undefined && typeof r.then === 'function') await r;
+      samples[j][i] = Number(process.hrtime.bigint() - t) / 1000;
+    }
   }
-  const seconds = (performance.now() - start) / 1000;
-  samples.sort();
-  return { opsPerSec: count / seconds, p50: samples[Math.floor(count * 0.5)], p99: samples[Math.floor(count * 0.99)] };
+  return Object.fromEntries(entries.map(([name], j) => [name, summarize(samples[j])]));
 }
 
 async function lookupBench(kind, redisPort, count, nodeLib) {
@@ -119,18 +129,15 @@ async function lookupBench(kind, redisPort, count, nodeLib) {
   const recordBytes = (await readerConn.getBuffer(await anyKey(readerConn.client, prefix))).length;
   await readerConn.set('bench:plain', randomBytes(recordBytes));
 
-  const rows = {};
-  for (let pass = 0; pass < 2; pass++) {
-    // pass 0 warms up every path; pass 1 is reported
-    const n = pass === 0 ? Math.min(count, 500) : count;
-    const l1Key = { partialKey, sessionId: ids[0] };
-    rows['L1 hit'] = await timeCalls(n, () => writer.lookup(l1Key));
-    rows['L1 miss, Redis hit'] = await timeCalls(n, (i) => reader.lookup({ partialKey, sessionId: ids[i % ids.length] }));
-    rows['miss (L1 and Redis)'] = await timeCalls(n, (i) =>
-      reader.lookup({ partialKey, sessionId: unknown[i % unknown.length] }),
-    );
-    rows[`plain GET, ${recordBytes} B`] = await timeCalls(n, () => readerConn.getBuffer('bench:plain'));
-  }
+  const l1Key = { partialKey, sessionId: ids[0] };
+  const ops = {
+    'L1 hit': () => writer.lookup(l1Key),
+    'L1 miss, Redis hit': (i) => reader.lookup({ partialKey, sessionId: ids[i % ids.length] }),
+    'miss (L1 and Redis)': (i) => reader.lookup({ partialKey, sessionId: unknown[i % unknown.length] }),
+    [`plain GET, ${recordBytes} B`]: () => readerConn.getBuffer('bench:plain'),
+  };
+  await timeInterleaved(Math.min(count, 500), ops); // warm-up, not reported
+  const rows = await timeInterleaved(count, ops);
   const stats = reader.stats();
   writer.close();
   reader.close();
@@ -320,7 +327,7 @@ const f0 = (x) => Math.round(x).toLocaleString('en-US');
 
 /** The result as Markdown tables. */
 export function fleetMarkdown(result) {
-  const lines = ['| client | operation | lookups/s (sequential) | p50 µs | p99 µs |', '|---|---|--:|--:|--:|'];
+  const lines = ['| client | operation | lookups/s (1 / mean, sequential) | p50 µs | p99 µs |', '|---|---|--:|--:|--:|'];
   for (const l of result.lookups) {
     for (const [op, r] of Object.entries(l.rows))
       lines.push(`| ${l.kind} | ${op} | ${f0(r.opsPerSec)} | ${f1(r.p50)} | ${f1(r.p99)} |`);
