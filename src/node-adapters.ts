@@ -15,6 +15,6 @@ export { readSessionHeader, TLS12_VERSION, TLS13_VERSION } from './tls/der.js';
 export type { SessionHeader } from './tls/der.js';
 // A fleet: sessions shared through Redis, sealed (src/fleet/).
 export { createRedisSessionStore } from './fleet/redis-store.js';
-export type { RedisSessionStore, RedisSessionStoreOptions, RedisSessionStoreStats } from './fleet/redis-store.js';
+export type { RedisSessionStore, RedisSessionStoreOptions, RedisSessionStoreStats } from './fleet/store-types.js';
 export type { FleetKey, FleetKeyring } from './fleet/keyring.js';
 export type { IoRedisLike, NodeRedisLike, RedisClientLike } from './fleet/redis-client.js';
