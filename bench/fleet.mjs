@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Fleet benchmark (issue 24): the Redis session store's lookups next to a plain Redis GET, and two
 // TLS 1.2 hosts behind one client that alternates between them, with and without the Redis tier.
-//   node bench/fleet.mjs [--quick] [--json]      (needs `npm run build` and redis-server; ≤ 90 s)
+//   node bench/fleet.mjs [--quick | --smoke] [--json]   (needs `npm run build` and redis-server; ≤ 90 s)
 // Starts its own redis-server on a free loopback port, persistence off, and stops it. Exports
 // runFleetBench() and fleetMarkdown() for bench/run.mjs. Each host runs in its own process
 // (`node bench/fleet.mjs --host <json>`); the client runs in this one.
@@ -291,10 +291,18 @@ async function endToEnd(redisPort, { handshakes, rounds, lanes }, nodeLib, index
 
 /**
  * Run the fleet benchmark; resolves with { lookups: [...per client], endToEnd: {...} }. Bounded by
- * BUDGET_MS. `redisPort`: use a running redis-server instead of starting one.
+ * BUDGET_MS. Options: `quick`, `smoke` (sizes), `redisPort` (use a running redis-server instead of
+ * starting one), `nodeLib`/`indexLib` (the built entries), `progress(line)`.
  */
 export async function runFleetBench(options = {}) {
-  const quick = options.quick ?? false;
+  // sizes: full, quick, or smoke (seconds; checks that every figure is produced, not speed)
+  const size = options.smoke ? 'smoke' : options.quick ? 'quick' : 'full';
+  const SIZES = {
+    full: { lookups: 10_000, handshakes: 1000, rounds: 3 },
+    quick: { lookups: 2000, handshakes: 300, rounds: 2 },
+    smoke: { lookups: 100, handshakes: 40, rounds: 1 },
+  };
+  const sizes = SIZES[size];
   const nodeLib = options.nodeLib ?? process.env.BENCH_NODE_LIB ?? nodeLibDefault;
   const indexLib = options.indexLib ?? process.env.BENCH_LIB ?? indexLibDefault;
   const progress = options.progress ?? (() => {});
@@ -306,12 +314,12 @@ export async function runFleetBench(options = {}) {
     for (const kind of ['ioredis', 'node-redis']) {
       if (performance.now() > deadline) break;
       progress(`[fleet] lookups through ${kind}`);
-      lookups.push(await lookupBench(kind, redisPort, quick ? 2000 : 10_000, nodeLib));
+      lookups.push(await lookupBench(kind, redisPort, sizes.lookups, nodeLib));
     }
     progress('[fleet] two hosts, one alternating client');
     const e2e = await endToEnd(
       redisPort,
-      { handshakes: quick ? 300 : 1000, rounds: quick ? 2 : 3, lanes: 4 },
+      { handshakes: sizes.handshakes, rounds: sizes.rounds, lanes: 4 },
       nodeLib,
       indexLib,
       deadline,
@@ -350,6 +358,7 @@ if (process.argv[2] === '--host') {
   await host(JSON.parse(process.argv[3]));
 } else if (process.argv[1] === SELF) {
   const quick = process.argv.includes('--quick');
-  const result = await runFleetBench({ quick, progress: (line) => process.stderr.write(`${line}\n`) });
+  const smoke = process.argv.includes('--smoke');
+  const result = await runFleetBench({ quick, smoke, progress: (line) => process.stderr.write(`${line}\n`) });
   console.log(process.argv.includes('--json') ? JSON.stringify(result, null, 2) : fleetMarkdown(result));
 }
