@@ -349,4 +349,24 @@ describe.each(CLIENT_KINDS)('%s', (kind) => {
     a.delete(key(id));
     expect(a.stats()).toMatchObject({ unavailable: 1, droppedWrites: 2, pending: 0 });
   });
+
+  test('Redis hung: at most maxPending commands wait; beyond that lookups miss at once and writes are dropped', async () => {
+    const a = await store({ timeoutMs: 30, maxPending: 3 });
+    redis.pause();
+    try {
+      const waits = [0, 1, 2].map(() => a.lookup(key(randomBytes(32))));
+      expect(waits.every((w) => w instanceof Promise)).toBe(true);
+      expect(await Promise.all(waits)).toEqual([undefined, undefined, undefined]); // timed out...
+      expect(a.stats()).toMatchObject({ timeouts: 3, pending: 3 }); // ...but the GETs are still out
+      expect(a.available()).toBe(false);
+      expect(a.lookup(key(randomBytes(32)))).toBeUndefined(); // not even asked
+      a.update(key(randomBytes(32)), randomBytes(160));
+      expect(a.stats()).toMatchObject({ unavailable: 1, droppedWrites: 1, pending: 3 });
+    } finally {
+      redis.resume();
+    }
+    await a.flush();
+    expect(a.stats().pending).toBe(0);
+    expect(a.available()).toBe(true);
+  });
 });
