@@ -42,3 +42,8 @@ export type { AttachTicketKeysOptions, TicketKeysAttachment } from './tickets/at
 export { serveClusterTicketKeys } from './tickets/serve-ticket-keys.js';
 export type { ClusterTicketKeys, ServeClusterTicketKeysOptions } from './tickets/serve-ticket-keys.js';
 export { DEFAULT_ROTATE_SECONDS } from './tickets/check-options.js';
+// A fleet: sessions shared through Redis, sealed (src/fleet/).
+export { createRedisSessionStore } from './fleet/redis-store.js';
+export type { RedisSessionStore, RedisSessionStoreOptions, RedisSessionStoreStats } from './fleet/store-types.js';
+export type { FleetKey, FleetKeyring } from './fleet/keyring.js';
+export type { IoRedisLike, NodeRedisLike, RedisClientLike } from './fleet/redis-client.js';
