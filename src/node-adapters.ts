@@ -30,6 +30,7 @@ export type { FetchConnectorStats } from './fetch/fetch-sessions.js';
 export { serveClusterSessionCache } from './cluster/serve-primary.js';
 export type {
   ClusterRequestCounts,
+  ClusterServedStore,
   ClusterSessionCacheServer,
   ClusterSessionCacheStats,
   ClusterWorkerStats,

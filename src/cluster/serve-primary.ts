@@ -1,15 +1,31 @@
 // serveClusterSessionCache: the primary's side of the cluster session cache (OTP's model: one
-// process owns the cache and alone writes it; every worker asks it). Requests are answered
-// synchronously from the cache, so the primary keeps no per-request state: a worker that dies
-// mid-request costs nothing but its own requests. Session bytes the primary copies out are wiped
-// once the channel has serialized them.
+// process owns the cache and alone writes it; every worker asks it). A SessionCache answers
+// synchronously; a store (the Redis tier) may answer with a promise, replied to when it settles.
+// The primary keeps no per-request state either way: a worker that dies mid-request costs
+// nothing but its own requests. Session bytes the primary copies out are wiped once the channel
+// has serialized them.
 import cluster, { type Worker } from 'node:cluster';
 import { ErrorCodes, MAX_PARTIAL_KEY_BYTES, MAX_SESSION_BYTES_LIMIT, SessionCacheError } from '../api.js';
-import type { SessionCache, SessionCacheStats } from '../api.js';
+import type { PartialKey, SessionCache, SessionCacheStats, SessionKey } from '../api.js';
 import { carriesBytes, decodeBytes, encodeBytes, type IpcMessage, probe, sendSafely } from '../tls/ipc.js';
 import { checkCache, checkInteger, checkLive, checkOptionsObject, invalid } from '../tls/validate.js';
 import { decodeKey, isCounter, readMessage, storeMessage } from './protocol.js';
 import type { ClusterStoreStats } from './worker-store.js';
+
+/**
+ * What the primary can serve besides a {@link SessionCache}: a store whose calls may answer with
+ * a promise, such as the Redis tier (`createRedisSessionStore`): one L1 in the primary, the
+ * fleet's L2 behind it. `close()` is called when serving stops; `stats().local`, if there, is
+ * reported as the cache's counters.
+ */
+export interface ClusterServedStore {
+  lookup(key: SessionKey): Uint8Array | undefined | PromiseLike<Uint8Array | undefined>;
+  update(key: SessionKey, session: Uint8Array): unknown;
+  delete(key: SessionKey): boolean | PromiseLike<boolean>;
+  selectSession?(partialKey: PartialKey): Uint8Array[];
+  stats?(): { local?: SessionCacheStats };
+  close?(): void;
+}
 
 /** Options of {@link serveClusterSessionCache}. */
 export interface ServeClusterSessionCacheOptions {
@@ -90,8 +106,18 @@ interface Gathering {
   finish(): void;
 }
 
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+/** The served cache or store's counters, as a cache's. */
+function statsOf(cache: SessionCache | ClusterServedStore): SessionCacheStats | undefined {
+  const stats = (cache as { stats?: () => unknown }).stats?.call(cache) as (SessionCacheStats & { local?: SessionCacheStats }) | undefined;
+  return stats?.local ?? stats;
+}
+
 class PrimaryServer implements ClusterSessionCacheServer {
-  private readonly cache: SessionCache;
+  private readonly cache: SessionCache | ClusterServedStore;
   private readonly statsTimeoutMs: number;
   private readonly workers = new Map<number, WorkerState>();
   private readonly exited = zeroCounts();
@@ -100,7 +126,7 @@ class PrimaryServer implements ClusterSessionCacheServer {
   private finalStats: SessionCacheStats | undefined;
   private isClosed = false;
 
-  constructor(cache: SessionCache, options: ServeClusterSessionCacheOptions | undefined) {
+  constructor(cache: SessionCache | ClusterServedStore, options: ServeClusterSessionCacheOptions | undefined) {
     this.cache = cache;
     this.statsTimeoutMs = options?.statsTimeoutMs ?? DEFAULT_STATS_TIMEOUT_MS;
     cluster.on('message', this.onMessage);
@@ -126,8 +152,10 @@ class PrimaryServer implements ClusterSessionCacheServer {
     }
     for (const gathering of this.gatherings.values()) gathering.finish();
     try {
-      this.finalStats = this.cache.stats();
-      this.cache.terminate(); // wipes every session
+      this.finalStats = statsOf(this.cache);
+      const cache = this.cache as Partial<SessionCache> & ClusterServedStore;
+      if (typeof cache.terminate === 'function') cache.terminate(); // wipes every session
+      else cache.close?.();
     } catch {
       // already terminated by its owner
     }
@@ -168,7 +196,7 @@ class PrimaryServer implements ClusterSessionCacheServer {
     let cache = this.finalStats;
     if (!this.isClosed) {
       try {
-        cache = this.cache.stats();
+        cache = statsOf(this.cache);
       } catch {
         cache = undefined;
       }
@@ -250,7 +278,13 @@ class PrimaryServer implements ClusterSessionCacheServer {
         const key = decodeKey(msg.key);
         if (key === undefined) return this.reply(state, s, id, { ok: false }, false);
         state.counts.deletes++;
-        return this.reply(state, s, id, { ok: this.cache.delete(key) }, true);
+        const deleted = this.cache.delete(key);
+        if (!isThenable(deleted)) return this.reply(state, s, id, { ok: deleted }, true);
+        deleted.then(
+          (ok) => this.reply(state, s, id, { ok: ok === true }, true),
+          () => this.reply(state, s, id, { ok: false }, true),
+        );
+        return true;
       }
       case 'select':
         return this.select(state, s, id, msg);
@@ -263,7 +297,16 @@ class PrimaryServer implements ClusterSessionCacheServer {
     const key = decodeKey(msg.key);
     if (key === undefined) return this.reply(state, s, id, {}, false); // a miss, so the worker need not wait
     state.counts.lookups++;
-    const session = this.cache.lookup(key);
+    const answer = this.cache.lookup(key);
+    if (!isThenable(answer)) return this.answerLookup(state, s, id, answer);
+    answer.then(
+      (session) => this.answerLookup(state, s, id, session instanceof Uint8Array ? session : undefined),
+      () => this.reply(state, s, id, {}, true), // a store fault is a miss
+    );
+    return true;
+  }
+
+  private answerLookup(state: WorkerState, s: number, id: number, session: Uint8Array | undefined): boolean {
     if (session === undefined) return this.reply(state, s, id, {}, true);
     state.counts.hits++;
     const fields = { session: encodeBytes(session, state.raw) };
@@ -281,12 +324,21 @@ class PrimaryServer implements ClusterSessionCacheServer {
     }
     state.counts.updates++;
     let code: string | undefined;
+    let later: unknown;
     try {
-      this.cache.update(key, session);
+      later = this.cache.update(key, session);
     } catch (error) {
       code = error instanceof SessionCacheError ? error.code : ErrorCodes.INVALID_ARGUMENT;
     } finally {
       session.fill(0); // the cache holds its own copy; this one came off the channel
+    }
+    if (code === undefined && isThenable(later)) {
+      later.then(
+        () => this.reply(state, s, id, { ok: true }, true),
+        (error: unknown) =>
+          this.reply(state, s, id, { ok: false, code: error instanceof SessionCacheError ? error.code : ErrorCodes.INVALID_ARGUMENT }, true),
+      );
+      return true;
     }
     return this.reply(state, s, id, code === undefined ? { ok: true } : { ok: false, code }, true);
   }
@@ -295,7 +347,7 @@ class PrimaryServer implements ClusterSessionCacheServer {
     const partialKey = decodeBytes(msg.partialKey, MAX_PARTIAL_KEY_BYTES);
     if (partialKey === undefined) return this.reply(state, s, id, { sessions: [] }, false);
     state.counts.selects++;
-    const sessions = this.cache.selectSession(partialKey);
+    const sessions = this.cache.selectSession?.(partialKey) ?? [];
     const wire = sessions.map((session) => encodeBytes(session, state.raw));
     const wipe = (): void => {
       for (const session of sessions) session.fill(0);
@@ -337,7 +389,9 @@ class PrimaryServer implements ClusterSessionCacheServer {
 /**
  * Serve `cache` to the workers of this node:cluster primary: their {@link clusterSessionStore}s
  * look up, update, delete and select sessions in it over the IPC channel, so a session any worker
- * made resumes on every worker. Serves workers forked before and after the call.
+ * made resumes on every worker. Serves workers forked before and after the call. `cache` may also
+ * be a store that answers with promises ({@link ClusterServedStore}), such as the Redis tier:
+ * the cluster then shares one L1 in the primary and the fleet's L2.
  *
  * Messages carry a namespace property and never clash with the application's own; a malformed
  * one is counted and dropped. Use `cluster.setupPrimary({ serialization: 'advanced' })` so
@@ -352,11 +406,11 @@ class PrimaryServer implements ClusterSessionCacheServer {
  * const served = serveClusterSessionCache(createSessionCache({ role: 'server' }));
  */
 export function serveClusterSessionCache(
-  cache: SessionCache,
+  cache: SessionCache | ClusterServedStore,
   options?: ServeClusterSessionCacheOptions,
 ): ClusterSessionCacheServer {
   if (!cluster.isPrimary) invalid(FN, 'call it in the cluster primary (workers use clusterSessionStore)');
-  checkCache(FN, cache, ['lookup', 'update', 'delete', 'selectSession', 'stats', 'terminate']);
+  checkCache(FN, cache, ['lookup', 'update', 'delete']);
   checkOptionsObject(FN, options);
   checkInteger(FN, options?.statsTimeoutMs, 'options.statsTimeoutMs', 1, 60_000);
   checkLive(FN, cache);
