@@ -168,8 +168,13 @@ const mops = (x) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : `${(x / 1e3).toFixe
 const pad = (s, n) => ` ${String(s).padStart(n - 1)}`;
 /** @param {string | number} s @param {number} n */
 const padEnd = (s, n) => String(s).padEnd(n);
-/** @param {number | null} x @param {number} digits */
-const fixed = (x, digits) => (x === null ? 'n/a' : x.toFixed(digits));
+/**
+ * The contenders a scenario ran, in the usual order (the default mode runs fewer at 1M).
+ * @param {{ opsPerSecond: Record<string, unknown> }} s
+ */
+const present = (s) => CONTENDERS.filter((c) => c in s.opsPerSecond);
+/** @param {number | null | undefined} x @param {number} digits */
+const fixed = (x, digits) => (x === null || x === undefined ? 'n/a' : x.toFixed(digits));
 
 /** @param {Figures} f */
 function table(f) {
@@ -179,31 +184,26 @@ function table(f) {
     `ops/s are medians of ${f.rounds} rounds; ratios are wasm ops/s over the other contender's, measured in the same run.`,
   ];
   for (const s of f.scenarios) {
+    const cs = present(s);
     lines.push(
       '',
       `${s.id}: ${s.entries} sessions of ${s.sessionBytes} B, 32-byte ids, ${fixed(s.payloadBytes, 0)} B of key + session each`,
     );
-    lines.push(
-      `${padEnd('operation', 16)}${CONTENDERS.map((c) => pad(c, 11)).join('')} | ${pad('x lru-cache', 11)}${pad('x Map', 8)}`,
-    );
+    lines.push(`${padEnd('operation', 16)}${cs.map((c) => pad(c, 11)).join('')} | ${pad('x lru-cache', 11)}${pad('x Map', 8)}`);
     for (const op of OPERATIONS) {
-      const row = CONTENDERS.map((c) => pad(mops(s.opsPerSecond[c][op]), 11)).join('');
+      const row = cs.map((c) => pad(mops(s.opsPerSecond[c][op]), 11)).join('');
       lines.push(
         `${padEnd(op, 16)}${row} | ${pad(fixed(s.ratios[op]['lru-cache'], 2), 11)}${pad(fixed(s.ratios[op].map, 2), 8)}`,
       );
     }
     const mem = (/** @type {string} */ c) =>
       `${fixed(s.memoryPerEntry[c].rssAfterFill, 0)}/${fixed(s.memoryPerEntry[c].rssAfterChurn, 0)}`;
-    lines.push(
-      `${padEnd('RSS B/entry', 16)}${CONTENDERS.map((c) => pad(mem(c), 11)).join('')} | fill/after ${s.churnMemory} churn ops`,
-    );
-    lines.push(
-      `${padEnd('JS heap B/entry', 16)}${CONTENDERS.map((c) => pad(whole(s.memoryPerEntry[c].heapAfterFill), 11)).join('')}`,
-    );
+    lines.push(`${padEnd('RSS B/entry', 16)}${cs.map((c) => pad(mem(c), 11)).join('')} | fill/after ${s.churnMemory} churn ops`);
+    lines.push(`${padEnd('JS heap B/entry', 16)}${cs.map((c) => pad(whole(s.memoryPerEntry[c].heapAfterFill), 11)).join('')}`);
     const gc = (/** @type {{ totalMs: number | null, p99Ms: number | null }} */ g) =>
       `${fixed(g.totalMs, 0)}/${fixed(g.p99Ms, 1)}`;
     lines.push(
-      `${padEnd('GC ms tot/p99', 16)}${CONTENDERS.map((c) => pad(gc(s.gc[c]), 11)).join('')} | per mixed stream, medians of the rounds`,
+      `${padEnd('GC ms tot/p99', 16)}${cs.map((c) => pad(gc(s.gc[c]), 11)).join('')} | per mixed stream, medians of the rounds`,
     );
     if (s.floor !== null) {
       lines.push(
@@ -211,11 +211,11 @@ function table(f) {
       );
     }
     lines.push(
-      `${padEnd('idle CPU ms', 16)}${CONTENDERS.map((c) => pad(fixed(s.idleCpuMs[c], 0), 11)).join('')} | used while another contender was timed`,
+      `${padEnd('idle CPU ms', 16)}${cs.map((c) => pad(fixed(s.idleCpuMs[c], 0), 11)).join('')} | used while another contender was timed`,
     );
     if (s.heapObjectsPerSession !== null) {
       const objects = s.heapObjectsPerSession;
-      lines.push(`${padEnd('objects/session', 16)}${CONTENDERS.map((c) => pad(fixed(objects[c], 2), 11)).join('')}`);
+      lines.push(`${padEnd('objects/session', 16)}${cs.map((c) => pad(fixed(objects[c], 2), 11)).join('')}`);
     }
   }
   const e = f.endToEnd;
@@ -333,9 +333,10 @@ export function markdown(f) {
   }
   out.push('', '**Operations per second** (medians of the rounds):', '');
   for (const s of ss) {
+    const cs = present(s);
     out.push(`${s.id} (${s.entries} sessions of ${s.sessionBytes} B):`, '');
-    out.push(`| operation | ${CONTENDERS.map((c) => LABEL[c]).join(' | ')} |`, `|---|${CONTENDERS.map(() => '---:').join('|')}|`);
-    for (const op of OPERATIONS) out.push(`| ${op} | ${CONTENDERS.map((c) => mops(s.opsPerSecond[c][op])).join(' | ')} |`);
+    out.push(`| operation | ${cs.map((c) => LABEL[c]).join(' | ')} |`, `|---|${cs.map(() => '---:').join('|')}|`);
+    for (const op of OPERATIONS) out.push(`| ${op} | ${cs.map((c) => mops(s.opsPerSecond[c][op])).join(' | ')} |`);
     out.push('');
   }
   out.push(
@@ -346,6 +347,7 @@ export function markdown(f) {
   for (const s of ss) {
     const cell = (/** @type {string} */ c) => {
       const r = s.memoryPerEntry[c];
+      if (r === undefined) return '–';
       return `${fixed(r.rssAfterFill, 0)} / ${fixed(r.rssAfterChurn, 0)} B; heap ${whole(r.heapAfterFill ?? 0)} B`;
     };
     out.push(`| ${s.id}, ${s.churnMemory} churn ops | ${CONTENDERS.map(cell).join(' | ')} |`);
@@ -365,18 +367,20 @@ export function markdown(f) {
     const cell = (/** @type {{ totalMs: number | null, p99Ms: number | null, maxMs: number | null }} */ g) =>
       `${fixed(g.totalMs, 0)} / ${fixed(g.p99Ms, 2)} / ${fixed(g.maxMs, 2)}`;
     out.push(
-      `| ${s.id}, ${s.mixed} ops | ${CONTENDERS.map((c) => cell(s.gc[c])).join(' | ')} | ${s.floor === null ? '–' : cell(s.floor.gc)} |`,
+      `| ${s.id}, ${s.mixed} ops | ${CONTENDERS.map((c) => (s.gc[c] === undefined ? '–' : cell(s.gc[c]))).join(' | ')} | ${s.floor === null ? '–' : cell(s.floor.gc)} |`,
     );
   }
   out.push('', "**Idle CPU** (ms of CPU each contender's process used while another one was timed):", '');
   out.push(`| scenario | ${CONTENDERS.map((c) => LABEL[c]).join(' | ')} |`, `|---|${CONTENDERS.map(() => '---:').join('|')}|`);
-  for (const s of ss) out.push(`| ${s.id} | ${CONTENDERS.map((c) => fixed(s.idleCpuMs[c], 0)).join(' | ')} |`);
+  for (const s of ss) out.push(`| ${s.id} | ${CONTENDERS.map((c) => fixed(s.idleCpuMs[c] ?? null, 0)).join(' | ')} |`);
   const objects = ss.find((s) => s.heapObjectsPerSession !== null);
   if (objects?.heapObjectsPerSession) {
     const counts = objects.heapObjectsPerSession;
     out.push(
       '',
-      `JS heap objects per stored session (${objects.id}): ${CONTENDERS.map((c) => `${LABEL[c]} ${fixed(counts[c], 2)}`).join(', ')}.`,
+      `JS heap objects per stored session (${objects.id}): ${present(objects)
+        .map((c) => `${LABEL[c]} ${fixed(counts[c], 2)}`)
+        .join(', ')}.`,
     );
   }
   const e = f.endToEnd;

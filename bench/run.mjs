@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Benchmark: this package's caches against pure-JS caches on a TLS terminator's workload.
-//   node bench/run.mjs [--full | --quick | --smoke] [--out DIR] [--only SCENARIO] [--ops OP,OP] [--no-churn] [--no-e2e] [--no-settle]
-// (--ops and --no-churn are for tuning: they leave figures out of the report; --no-settle shows
+//   node bench/run.mjs [--full | --quick | --smoke] [--out DIR] [--only SCENARIO] [--ops OP,OP] [--contenders C,C] [--no-churn] [--no-e2e] [--no-settle]
+// (--ops, --contenders and --no-churn are for tuning: they leave figures out of the report; --no-settle shows
 // what the workers' settling does)
 // Each contender runs in its own process; the parent interleaves them round by round (one runs at
 // a time), takes medians, and reports ratios to lru-cache and Map, memory, GC and handshakes.
@@ -31,6 +31,11 @@ const mode = MODES[modeName];
 const outDir = option('--out', fileURLToPath(new URL('./results/', import.meta.url)));
 const only = option('--only', undefined);
 const onlyOps = option('--ops', undefined)?.split(',');
+// --contenders wasm,lru-cache: for tuning, like --ops (the wasm cache always runs: ratios are to it)
+const onlyContenders = option('--contenders', undefined)
+  ?.split(',')
+  .filter((c) => c !== 'wasm')
+  .concat('wasm');
 // Each worker waits, untimed, for its own background GC work to end before it replies (see settle
 // in worker.mjs) and runs without V8's memory reducer, so it does not run beside the next
 // contender's timed operation. --no-settle turns both off; the quick run does not settle.
@@ -126,6 +131,17 @@ const addCpu = (phase, ms) => {
   const p = /** @type {Phase} */ (phases[phase]);
   p.cpuEstimateSeconds = (p.cpuEstimateSeconds ?? 0) + ms / 1000;
 };
+/**
+ * One line on stderr as each phase ends: its time beside its estimates, and the run's time so far.
+ * @param {string} phase
+ */
+const phaseDone = (phase) => {
+  const p = /** @type {Phase} */ (phases[phase]);
+  const cpu = p.cpuEstimateSeconds === null ? '' : `, ${p.cpuEstimateSeconds.toFixed(0)} s from its CPU`;
+  const line = `[${phase}] ${p.seconds.toFixed(0)} s (estimate ${p.estimateSeconds} s${cpu}); ${((Date.now() - started) / 1000).toFixed(0)} s since the start`;
+  if (process.stderr.isTTY) process.stderr.write('\r'.padEnd(111));
+  process.stderr.write(`${process.stderr.isTTY ? '\r' : ''}${line}\n`);
+};
 /** @param {string} phase @param {string} part @param {number} since performance.now() at its start */
 const timePart = (phase, part, since) => {
   const p = /** @type {Phase} */ (phases[phase]);
@@ -134,14 +150,15 @@ const timePart = (phase, part, since) => {
 
 /** @param {import('./scenarios.mjs').Scenario} scenario */
 async function runScenario(scenario) {
+  const names = onlyContenders ?? scenario.contenders ?? CONTENDERS;
   progress(
-    `[${scenario.id}] ${scenario.entries} sessions, then ${scenario.churnMemory} churn operations, in ${CONTENDERS.length} processes`,
+    `[${scenario.id}] ${scenario.entries} sessions, then ${scenario.churnMemory} churn operations, in ${names.length} processes`,
   );
   const phaseStart = performance.now();
   phases[scenario.id] = { seconds: 0, estimateSeconds: scenario.estimateSeconds, cpuEstimateSeconds: 0, parts: {} };
   const churnOps = flag('--no-churn') ? 0 : scenario.churnMemory;
   const workers = await Promise.all(
-    CONTENDERS.map((c) => start(c, workerPath, { contender: c, scenario: { ...scenario, churnOps }, libPath, settle })),
+    names.map((c) => start(c, workerPath, { contender: c, scenario: { ...scenario, churnOps }, libPath, settle })),
   );
   const wasmWorker = /** @type {(typeof workers)[number]} */ (workers.find((w) => w.contender === 'wasm'));
   // The floor holds as much resident memory as the filled wasm cache's process gained.
@@ -155,14 +172,14 @@ async function runScenario(scenario) {
   const setupCpu = workers.map((w) => w.ready.cpuMs);
   addCpu(scenario.id, Math.max(...setupCpu, setupCpu.reduce((a, b) => a + b, 0) / CORES) + (floorWorker?.ready.cpuMs ?? 0));
   /** @type {Record<string, Record<string, number[]>>} */
-  const rates = Object.fromEntries(CONTENDERS.map((c) => [c, Object.fromEntries(OPERATIONS.map((o) => [o, []]))]));
+  const rates = Object.fromEntries(names.map((c) => [c, Object.fromEntries(OPERATIONS.map((o) => [o, []]))]));
   /** @type {Record<string, RoundGc[]>} */
-  const gcRounds = Object.fromEntries(CONTENDERS.map((c) => [c, []]));
+  const gcRounds = Object.fromEntries(names.map((c) => [c, []]));
   /** @type {RoundGc[]} */
   const floorRounds = [];
   /** @type {number[]} */
   const floorRates = [];
-  const idle = Object.fromEntries(CONTENDERS.map((c) => [c, { cpuMs: 0, settledMs: 0 }]));
+  const idle = Object.fromEntries(names.map((c) => [c, { cpuMs: 0, settledMs: 0 }]));
   for (let round = 0; round < mode.rounds; round++) {
     for (const op of OPERATIONS) {
       if (onlyOps !== undefined && !onlyOps.includes(op)) continue;
@@ -228,7 +245,11 @@ async function runScenario(scenario) {
   const ratios = Object.fromEntries(
     OPERATIONS.map((o) => [
       o,
-      Object.fromEntries(['lru-cache', 'map', 'mnemonist', 'js'].map((c) => [c, wasmOps[o] / contenders[c].opsPerSecond[o]])),
+      Object.fromEntries(
+        ['lru-cache', 'map', 'mnemonist', 'js']
+          .filter((c) => c in contenders)
+          .map((c) => [c, wasmOps[o] / contenders[c].opsPerSecond[o]]),
+      ),
     ]),
   );
   const floor =
@@ -242,6 +263,7 @@ async function runScenario(scenario) {
           gc: gcOf(floorRounds),
         };
   /** @type {Phase} */ (phases[scenario.id]).seconds = (performance.now() - phaseStart) / 1000;
+  phaseDone(scenario.id);
   return { ...scenario, payloadBytes, contenders, ratios, floor };
 }
 
@@ -266,6 +288,7 @@ if (!flag('--no-e2e')) {
   phases['end to end'] = { seconds: 0, estimateSeconds: mode.e2e.estimateSeconds, cpuEstimateSeconds: null, parts: {} };
   results.endToEnd = await runEndToEnd(mode.e2e, libPath, nodeLibPath, progress);
   /** @type {Phase} */ (phases['end to end']).seconds = (performance.now() - e2eStart) / 1000;
+  phaseDone('end to end');
 }
 results.targets = evaluateTargets(results, modeName);
 results.phases = phases;

@@ -147,6 +147,7 @@ export function evaluateTargets(results, mode) {
           ? `longest pause over all ${rounds} rounds (no per-round GC figures in this run)`
           : JUDGED[c.kind](rounds);
       const wasm = s.contenders.wasm;
+      const lru = s.contenders['lru-cache'];
       if (c.kind === 'ratio') {
         const r = s.ratios[/** @type {string} */ (c.op)]?.[/** @type {string} */ (c.baseline)];
         return {
@@ -181,7 +182,7 @@ export function evaluateTargets(results, mode) {
           value: longest,
           met: meets(c, longest),
           judged,
-          detail: `${longest.toFixed(2)} ms longest pause (lru-cache: ${gcMedian(s.contenders['lru-cache'].gc, 'maxMs').toFixed(1)} ms)`,
+          detail: `${longest.toFixed(2)} ms longest pause (lru-cache: ${lru === undefined ? 'n/a' : gcMedian(lru.gc, 'maxMs').toFixed(1)} ms)`,
         };
       }
       if (c.kind === 'floor') {
@@ -210,7 +211,7 @@ export function evaluateTargets(results, mode) {
         value: o,
         met: meets(c, o),
         judged,
-        detail: `${o.toFixed(3)} objects/session (lru-cache: ${s.contenders['lru-cache'].heapObjectsPerSession.toFixed(2)})`,
+        detail: `${o.toFixed(3)} objects/session (lru-cache: ${lru?.heapObjectsPerSession?.toFixed(2) ?? 'n/a'})`,
       };
     });
     const known = checks.filter((c) => c.met !== null);

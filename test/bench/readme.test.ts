@@ -6,6 +6,13 @@ import { expect, test } from 'vitest';
 // @ts-expect-error: the benchmark is plain JavaScript without type declarations
 import { README_BEGIN, README_END, withTables } from '../../bench/report.mjs';
 
+/** Markdown with table padding taken out: Biome aligns the README's tables, the report does not. */
+const unpadded = (md: string) =>
+  md
+    .replace(/ *\| */g, '|')
+    .replace(/-+:/g, '-:')
+    .replace(/-{3,}/g, '---');
+
 test('the tables in bench/README.md are the committed figures, as the report prints them', () => {
   const readme = readFileSync(new URL('../../bench/README.md', import.meta.url), 'utf8');
   const tables = execFileSync(process.execPath, ['bench/report.mjs', 'bench/results/figures-full.json'], {
@@ -13,7 +20,7 @@ test('the tables in bench/README.md are the committed figures, as the report pri
   }).trimEnd();
   expect(readme).toContain(README_BEGIN);
   expect(readme).toContain(README_END);
-  expect(withTables(readme, tables)).toBe(readme);
+  expect(unpadded(withTables(readme, tables))).toBe(unpadded(readme));
   // and the check can fail: other tables do not match
-  expect(withTables(readme, tables.replace(/\d\.\d\d/, '9.99'))).not.toBe(readme);
+  expect(unpadded(withTables(readme, tables.replace(/\d\.\d\d/, '9.99')))).not.toBe(unpadded(readme));
 });
