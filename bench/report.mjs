@@ -158,8 +158,9 @@ export function compact(results) {
  * @param {number} x
  */
 const whole = (x) => (Math.round(x) || 0).toFixed(0);
-/** @param {number} x */
-const mops = (x) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : `${(x / 1e3).toFixed(0)}k`);
+/** @param {number | null | undefined} x */
+const mops = (x) =>
+  x === null || x === undefined || !Number.isFinite(x) ? '–' : x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : `${(x / 1e3).toFixed(0)}k`;
 /**
  * Right-aligned in n columns, always after at least one space (a wide figure must not run into the one before)
  * @param {string | number} s
@@ -174,7 +175,7 @@ const padEnd = (s, n) => String(s).padEnd(n);
  */
 const present = (s) => CONTENDERS.filter((c) => c in s.opsPerSecond);
 /** @param {number | null | undefined} x @param {number} digits */
-const fixed = (x, digits) => (x === null || x === undefined ? 'n/a' : x.toFixed(digits));
+const fixed = (x, digits) => (x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(digits));
 
 /** @param {Figures} f */
 function table(f) {

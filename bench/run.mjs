@@ -183,6 +183,7 @@ async function runScenario(scenario) {
   for (let round = 0; round < mode.rounds; round++) {
     for (const op of OPERATIONS) {
       if (onlyOps !== undefined && !onlyOps.includes(op)) continue;
+      if (scenario.ops !== undefined && !scenario.ops.includes(op)) continue;
       const opStart = performance.now();
       for (let i = 0; i < workers.length; i++) {
         const w = /** @type {(typeof workers)[number]} */ (workers[(i + round) % workers.length]); // rotate who goes first

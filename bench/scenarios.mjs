@@ -30,6 +30,7 @@ export const OPERATIONS = [
  * @property {number} [gcWaitMs] how long the mixed stream waits for GC entries after its run
  * @property {number} estimateSeconds expected wall time of the scenario on an idle 2-core machine
  * @property {string[]} [contenders] the contenders run (default: all of bench/contenders.mjs)
+ * @property {string[]} [ops] the operations timed (default: all of OPERATIONS)
  */
 
 /**
@@ -67,9 +68,10 @@ const AT_1M = { churn: 100_000, mixed: 500_000, churnMemory: 2_000_000, contende
 // quick run skips it: over its 1000 short requests the waits would add at least 20 s.
 /** @type {Record<'default' | 'full' | 'quick' | 'smoke', Mode>} */
 export const MODES = {
-  // Every target at its own size; the 1M scenarios' untimed churn and streams are shorter than in
-  // the full run, and each target is judged by the median of 5 rounds. At 1M only the contenders
-  // the targets compare with run (the JS twin and mnemonist, the slowest there, are in --full).
+  // Every target at its own size, judged by the median of 5 rounds; each scenario times the
+  // operations its targets name (and lookup-hit, for scale), the 1M scenarios run only the
+  // contenders the targets compare with, and streams and churn are shorter. The other figures
+  // are the full run's.
   default: {
     settle: true,
     rounds: 5,
@@ -80,13 +82,29 @@ export const MODES = {
         mixed: 200_000,
         churnMemory: 200_000,
         heapObjects: true,
-        estimateSeconds: 30,
+        ops: ['lookup-hit', 'lookup-hit-into', 'mixed'],
+        estimateSeconds: 60,
       }),
-      scenario('160B-1M', 1_000_000, 160, { ...AT_1M, estimateSeconds: 130 }),
-      scenario('1200B-1M', 1_000_000, 1200, { ...AT_1M, floor: true, estimateSeconds: 190 }),
-      scenario('4000B-100k', 100_000, 4000, { churn: 50_000, mixed: 200_000, churnMemory: 500_000, estimateSeconds: 60 }),
+      scenario('160B-1M', 1_000_000, 160, {
+        ...AT_1M,
+        ops: ['lookup-hit', 'lookup-hit-into', 'lookup-miss', 'mixed'],
+        estimateSeconds: 130,
+      }),
+      scenario('1200B-1M', 1_000_000, 1200, {
+        ...AT_1M,
+        ops: ['lookup-hit', 'lookup-miss', 'update-replace', 'update-new', 'churn', 'mixed'],
+        floor: true,
+        estimateSeconds: 200,
+      }),
+      scenario('4000B-100k', 100_000, 4000, {
+        churn: 50_000,
+        mixed: 200_000,
+        churnMemory: 500_000,
+        ops: ['lookup-hit', 'lookup-hit-view', 'lookup-hit-into', 'mixed'],
+        estimateSeconds: 60,
+      }),
     ],
-    e2e: { handshakes: 1000, rounds: 5, estimateSeconds: 60 },
+    e2e: { handshakes: 1000, rounds: 5, estimateSeconds: 30 },
   },
   full: {
     settle: true,

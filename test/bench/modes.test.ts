@@ -6,10 +6,10 @@ import { MODES, modeFromArgs } from '../../bench/scenarios.mjs';
 // @ts-expect-error: the benchmark is plain JavaScript without type declarations
 import { TARGETS } from '../../bench/targets.mjs';
 
-type Scenario = { id: string; estimateSeconds: number; floor: boolean; contenders?: string[] };
+type Scenario = { id: string; estimateSeconds: number; floor: boolean; contenders?: string[]; ops?: string[] };
 type Mode = { rounds: number; scenarios: Scenario[]; e2e: { estimateSeconds: number } };
 const modes = MODES as Record<string, Mode>;
-const targets = TARGETS as { name: string; checks: { scenario: string; baseline?: string }[] }[];
+const targets = TARGETS as { name: string; checks: { scenario: string; kind: string; op?: string; baseline?: string }[] }[];
 
 test('no flag runs the default mode; --full, --quick and --smoke pick theirs; two are refused', () => {
   expect(modeFromArgs([])).toBe('default');
@@ -26,9 +26,13 @@ test('the default and full modes run every scenario a target names, the floor be
     const mode = modes[name]!;
     const ids = mode.scenarios.map((s) => s.id);
     for (const id of named) expect(ids, `${name} runs ${id}`).toContain(id);
-    // every contender a target compares with runs in the target's scenario
+    // every contender a target compares with runs in the target's scenario, and every operation
+    // it judges (GC: the mixed stream)
     for (const c of targets.flatMap((t) => t.checks)) {
-      const runs = mode.scenarios.find((s) => s.id === c.scenario)!.contenders;
+      const scenario = mode.scenarios.find((s) => s.id === c.scenario)!;
+      const op = c.op ?? (c.kind === 'gc' || c.kind === 'floor' ? 'mixed' : undefined);
+      if (op !== undefined && scenario.ops !== undefined) expect(scenario.ops, `${name} ${c.scenario}`).toContain(op);
+      const runs = scenario.contenders;
       for (const needed of ['wasm', 'lru-cache', ...(c.baseline ? [c.baseline] : [])]) {
         if (runs !== undefined) expect(runs, `${name} ${c.scenario}`).toContain(needed);
       }
