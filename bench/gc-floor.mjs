@@ -64,27 +64,33 @@ const kept = Array.from({ length: keys }, (_, i) => w.key(i));
 /** @type {Record<string, import('./gc-watch.mjs').RoundGc[]>} */
 const figures = Object.fromEntries(Object.keys(strategies).map((s) => [s, []]));
 let sink = 0;
-for (let rep = 0; rep < reps; rep++) {
-  for (const [name, copy] of Object.entries(strategies)) {
+const names = Object.keys(strategies);
+// rep -1 warms up (the kept keys reach the old generation) and is not counted; the order rotates
+for (let rep = -1; rep < reps; rep++) {
+  for (let k = 0; k < names.length; k++) {
+    const name = names[(k + Math.max(rep, 0)) % names.length];
+    const copy = strategies[name];
     const { gc } = await watchGc(() => {
       let x = 0x2545f491 + rep;
       for (let i = 0; i < copies; i++) {
         x ^= x << 13;
         x ^= x >>> 17;
         x ^= x << 5;
-        sink += copy(new Uint8Array(memory.buffer, ((x >>> 0) % slots) * 4096, sessionBytes)).length;
+        sink += /** @type {(source: Uint8Array) => Uint8Array} */ (copy)(
+          new Uint8Array(memory.buffer, ((x >>> 0) % slots) * 4096, sessionBytes),
+        ).length;
       }
     }, 200);
-    figures[name]?.push(gc);
+    if (rep >= 0) figures[name]?.push(gc);
   }
 }
 console.log(
   `${copies} copies of ${sessionBytes} B beside ${residentMB} MB of touched memory and ${keys} kept keys; medians of ${reps} repetitions:`,
 );
 for (const [name, rounds] of Object.entries(figures)) {
-  const m = (/** @type {'count' | 'totalMs' | 'p99Ms' | 'maxMs'} */ f) => median(rounds.map((r) => r[f]));
+  const m = (/** @type {'count' | 'totalMs' | 'p99Ms' | 'maxMs' | 'major'} */ f) => median(rounds.map((r) => r[f] ?? 0));
   console.log(
-    `${name.padEnd(28)} ${String(m('count')).padStart(4)} collections, total ${m('totalMs').toFixed(1).padStart(6)} ms, p99 ${m('p99Ms').toFixed(2).padStart(5)} ms, longest ${m('maxMs').toFixed(2).padStart(5)} ms`,
+    `${name.padEnd(28)} ${String(m('count')).padStart(4)} collections (${m('major')} full), total ${m('totalMs').toFixed(1).padStart(6)} ms, p99 ${m('p99Ms').toFixed(2).padStart(5)} ms, longest ${m('maxMs').toFixed(2).padStart(5)} ms`,
   );
 }
 if (sink < 0 || kept.length < 0) console.log(sink);

@@ -1,17 +1,19 @@
 // The garbage collections during a synchronous run, from V8's `gc` performance entries: what the
 // mixed stream (bench/worker.mjs) and its floor (bench/floor-worker.mjs) report per round.
-import { PerformanceObserver } from 'node:perf_hooks';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { percentile } from './stats.mjs';
 
-/** @typedef {{ count: number, totalMs: number, maxMs: number, p99Ms: number }} RoundGc */
+/** @typedef {{ count: number, totalMs: number, maxMs: number, p99Ms: number, major?: number }} RoundGc */
 
 /**
  * Pause figures of one run.
  * @param {readonly number[]} pauses durations in ms
+ * @param {number} [major] how many of them were full (mark-compact) collections
  * @returns {RoundGc}
  */
-export function gcFigures(pauses) {
+export function gcFigures(pauses, major = 0) {
   return {
+    major,
     count: pauses.length,
     totalMs: pauses.reduce((a, b) => a + b, 0),
     maxMs: pauses.reduce((a, b) => Math.max(a, b), 0),
@@ -31,10 +33,15 @@ export function gcFigures(pauses) {
 export async function watchGc(run, waitMs) {
   /** @type {number[]} */
   const pauses = [];
+  let major = 0;
   let from = Number.POSITIVE_INFINITY;
   let to = Number.POSITIVE_INFINITY;
   const observer = new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) if (e.startTime >= from && e.startTime < to) pauses.push(e.duration);
+    for (const e of list.getEntries()) {
+      if (e.startTime < from || e.startTime >= to) continue;
+      pauses.push(e.duration);
+      if (/** @type {{ detail?: { kind?: number } }} */ (e).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) major++;
+    }
   });
   /** @type {() => void} */ (globalThis.gc)();
   observer.observe({ entryTypes: ['gc'] });
@@ -43,5 +50,5 @@ export async function watchGc(run, waitMs) {
   to = performance.now();
   await new Promise((resolve) => setTimeout(resolve, waitMs));
   observer.disconnect();
-  return { result, gc: gcFigures(pauses) };
+  return { result, gc: gcFigures(pauses, major) };
 }

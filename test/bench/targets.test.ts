@@ -128,3 +128,12 @@ test('the smoke mode judges nothing; quick judges its stand-in sizes', () => {
   quick.scenarios[0]!.id = '1200B-100k';
   expect(find(evaluateTargets(quick, 'quick'), 'GC of the copying lookup').met).toBe(true);
 });
+
+test("a round's GC figures: count, total, longest and the nearest-rank 99th percentile of its pauses", async () => {
+  // @ts-expect-error: the benchmark is plain JavaScript without type declarations
+  const { gcFigures } = await import('../../bench/gc-watch.mjs');
+  const pauses = Array.from({ length: 200 }, (_, i) => 200 - i); // 200 ... 1 ms
+  expect(gcFigures(pauses, 3)).toEqual({ count: 200, totalMs: 20100, maxMs: 200, p99Ms: 198, major: 3 });
+  expect(gcFigures([5])).toEqual({ count: 1, totalMs: 5, maxMs: 5, p99Ms: 5, major: 0 });
+  expect(gcFigures([])).toEqual({ count: 0, totalMs: 0, maxMs: 0, p99Ms: 0, major: 0 });
+});
