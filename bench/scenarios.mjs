@@ -62,7 +62,7 @@ const scenario = (id, entries, sessionBytes, extra) => ({
 // Keys per timed pass: the quick run uses fewer, so a slow contender's pass stays short.
 // gcWaitMs: how long the mixed stream waits for GC entries after its run (they arrive late).
 const QUICK = { hitKeys: 1 << 14, gcWaitMs: 100 };
-const AT_1M = { churn: 100_000, mixed: 500_000, churnMemory: 2_000_000, contenders: ['wasm', 'map', 'lru-cache'] };
+const AT_1M = { churn: 50_000, mixed: 500_000, churnMemory: 1_000_000, contenders: ['wasm', 'map', 'lru-cache'] };
 
 // settle: workers wait for their background GC work before replying (see bench/worker.mjs). The
 // quick run skips it: over its 1000 short requests the waits would add at least 20 s.
@@ -83,28 +83,28 @@ export const MODES = {
         churnMemory: 200_000,
         heapObjects: true,
         ops: ['lookup-hit', 'lookup-hit-into', 'mixed'],
-        estimateSeconds: 60,
+        estimateSeconds: 45,
       }),
       scenario('160B-1M', 1_000_000, 160, {
         ...AT_1M,
         ops: ['lookup-hit', 'lookup-hit-into', 'lookup-miss', 'mixed'],
-        estimateSeconds: 130,
+        estimateSeconds: 85,
       }),
       scenario('1200B-1M', 1_000_000, 1200, {
         ...AT_1M,
         ops: ['lookup-hit', 'lookup-miss', 'update-replace', 'update-new', 'churn', 'mixed'],
         floor: true,
-        estimateSeconds: 200,
+        estimateSeconds: 250,
       }),
       scenario('4000B-100k', 100_000, 4000, {
         churn: 50_000,
         mixed: 200_000,
         churnMemory: 500_000,
         ops: ['lookup-hit', 'lookup-hit-view', 'lookup-hit-into', 'mixed'],
-        estimateSeconds: 60,
+        estimateSeconds: 90,
       }),
     ],
-    e2e: { handshakes: 1000, rounds: 5, estimateSeconds: 30 },
+    e2e: { handshakes: 1000, rounds: 5, estimateSeconds: 25 },
   },
   full: {
     settle: true,
