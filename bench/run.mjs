@@ -36,8 +36,8 @@ const onlyContenders = option('--contenders', undefined)
   ?.split(',')
   .filter((c) => c !== 'wasm')
   .concat('wasm');
-// Each worker waits, untimed, for its own background GC work to end before it replies (see settle
-// in worker.mjs) and runs without V8's memory reducer, so it does not run beside the next
+// Each worker waits, untimed, for its own background GC work to end before it replies
+// (bench/settle.mjs) and runs without V8's memory reducer, so it does not run beside the next
 // contender's timed operation. --no-settle turns both off; the quick run does not settle.
 const settle = mode.settle && !flag('--no-settle');
 const memoryReducer = flag('--no-settle');
