@@ -21,15 +21,17 @@ if (mode === 'wasm') {
 }
 
 server.on('secureConnection', (socket) => socket.end('x'));
-server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
+server.listen(0, '127.0.0.1', () =>
+  process.send?.({ port: /** @type {import('node:net').AddressInfo} */ (server.address()).port }),
+);
 let cpu;
 process.on('message', (m) => {
   if (m === 'begin') {
     cpu = process.cpuUsage();
-    process.send('ok');
+    process.send?.('ok');
   } else if (m === 'end') {
     const d = process.cpuUsage(cpu);
-    process.send({ cpuMicros: d.user + d.system });
+    process.send?.({ cpuMicros: d.user + d.system });
   } else if (m === 'exit') {
     process.exit(0);
   }

@@ -14,6 +14,12 @@ function reply(child) {
   return new Promise((resolve) => child.once('message', resolve));
 }
 
+/**
+ * @param {{ handshakes: number, rounds: number }} size handshakes per round and rounds
+ * @param {string} libPath
+ * @param {string} nodeLibPath
+ * @param {(line: string) => void} progress
+ */
 export async function runEndToEnd({ handshakes, rounds }, libPath, nodeLibPath, progress) {
   const { key, cert } = makeCertificate();
   const servers = {};
@@ -22,6 +28,7 @@ export async function runEndToEnd({ handshakes, rounds }, libPath, nodeLibPath, 
     servers[name] = { child, port: (await reply(child)).port };
   }
   const client = fork(here('./e2e-client.mjs'));
+  /** @type {Record<string, { perSecond: number, cpuMicros: number, resumed: number }[]>} */
   const samples = Object.fromEntries(Object.keys(MODES).map((n) => [n, []]));
   const names = Object.keys(MODES);
   // round -1 warms up the JIT in every process and is not counted

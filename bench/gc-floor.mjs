@@ -1,64 +1,96 @@
-// What the scavenges a copying lookup causes cost with no cache at all, by the size of the old
-// generation around them. V8 scavenges whenever about 32 MB of young ArrayBuffer memory has piled
-// up ("external memory pressure"), and the copies `lookup` hands out are such memory. Each
-// scavenge also walks every old-generation page, so its pause grows with the process's heap,
-// whoever fills it. Here the loop makes the mixed stream's garbage (a 1200 B copy per hit, carved
-// from 16 KiB slabs as src/copy.ts does) while the old generation holds a number of key objects
-// like those the benchmark's mixed stream keeps in its plan (1M of them at 1M entries).
+// Whether the GC floor of the copying lookup (bench/floor.mjs) can be lowered by copying
+// differently. Each strategy makes the same copies (a session of `sessionBytes` out of a touched
+// WebAssembly.Memory of `residentMB`, as `lookup` does) while the old generation holds `keys` key
+// objects, as the mixed stream's plan does; strategies are interleaved over `reps` repetitions and
+// each one's GC figures are the medians over them.
 //
-//   node --expose-gc bench/gc-floor.mjs [sessionBytes] [copies]    (default 1200 B, 800000)
-import { PerformanceObserver } from 'node:perf_hooks';
+//   node --expose-gc bench/gc-floor.mjs [sessionBytes] [copies] [residentMB] [keys] [reps]
+//   (default 1200 B, 400000 copies, 1400 MB, 500000 keys, 3 repetitions: the default mode's
+//   mixed stream at 1M x 1200 B)
+import { loadCopy } from './floor.mjs';
+import { watchGc } from './gc-watch.mjs';
+import { median } from './stats.mjs';
 import { Workload } from './workload.mjs';
 
-const sessionBytes = Number(process.argv[2] ?? 1200);
-const copies = Number(process.argv[3] ?? 800_000);
-if (typeof globalThis.gc !== 'function' || !(sessionBytes > 0 && sessionBytes <= 4096) || !(copies > 0)) {
-  console.error('usage: node --expose-gc bench/gc-floor.mjs [sessionBytes (1-4096)] [copies]');
+const [sessionBytes, copies, residentMB, keys, reps] = [1200, 400_000, 1400, 500_000, 3].map((d, i) =>
+  process.argv[2 + i] === undefined ? d : Number(process.argv[2 + i]),
+);
+if (
+  typeof globalThis.gc !== 'function' ||
+  ![sessionBytes, copies, residentMB, keys, reps].every((x) => Number.isInteger(x) && x >= 0) ||
+  !(sessionBytes > 0 && sessionBytes <= 65536 && copies > 0 && reps > 0)
+) {
+  console.error('usage: node --expose-gc bench/gc-floor.mjs [sessionBytes] [copies] [residentMB] [keys] [reps]');
   process.exit(2);
 }
-const SLAB_BYTES = 16 * 1024;
-const source = new Uint8Array(sessionBytes).fill(7);
-let slab = new ArrayBuffer(SLAB_BYTES);
-let used = 0;
-let sink = 0;
 
-/** One copy as the cache's lookup makes it. */
-function copyOut() {
-  if (used + sessionBytes > SLAB_BYTES) {
-    slab = new ArrayBuffer(SLAB_BYTES);
-    used = 0;
-  }
-  const out = new Uint8Array(slab, used, sessionBytes);
-  used = (used + sessionBytes + 7) & ~7;
-  out.set(source);
-  return out;
+/**
+ * Copies carved from slabs of `bytes` (src/copy.ts's strategy, at other slab sizes).
+ * @param {number} bytes
+ * @returns {(source: Uint8Array) => Uint8Array}
+ */
+function slabCopy(bytes) {
+  let slab = new ArrayBuffer(bytes);
+  let used = 0;
+  return (source) => {
+    if (used + source.length > bytes) {
+      slab = new ArrayBuffer(bytes);
+      used = 0;
+    }
+    const out = new Uint8Array(slab, used, source.length);
+    used = (used + source.length + 7) & ~7;
+    out.set(source);
+    return out;
+  };
 }
 
+const { copyOut } = await loadCopy();
+/** @type {Record<string, (source: Uint8Array) => Uint8Array>} */
+const strategies = {
+  'src/copy.ts (16 KiB slabs)': copyOut,
+  'own buffer per copy': (source) => new Uint8Array(source),
+  'Buffer.from (8 KiB pool)': (source) => Buffer.from(source),
+  '64 KiB slabs': slabCopy(64 * 1024),
+  '1 MiB slabs': slabCopy(1024 * 1024),
+};
+
+const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil((residentMB * 2 ** 20) / 65536)) });
+const bytes = new Uint8Array(memory.buffer);
+for (let at = 0; at < bytes.length; at += 4096) bytes[at] = 1; // resident, as a filled cache's memory
+const slots = Math.max(1, Math.floor(bytes.length / 4096) - 1);
 const w = new Workload(1000, sessionBytes);
-const kept = [];
-for (const keys of [0, 250_000, 500_000, 1_000_000]) {
-  while (kept.length < keys) kept.push(w.key(kept.length));
-  globalThis.gc();
-  const heapMB = process.memoryUsage().heapUsed / 2 ** 20;
-  for (let round = 0; round < 3; round++) {
-    const pauses = [];
-    let [from, to] = [Infinity, Infinity];
-    const observer = new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) if (e.startTime >= from && e.startTime < to) pauses.push(e.duration);
-    });
-    observer.observe({ entryTypes: ['gc'] });
-    from = performance.now();
-    for (let i = 0; i < copies; i++) sink += copyOut().length;
-    to = performance.now();
-    // gc entries arrive some time after the loop
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    observer.disconnect();
-    pauses.sort((a, b) => a - b);
-    const median = pauses[pauses.length >> 1] ?? 0;
-    console.log(
-      `${String(keys).padStart(7)} keys kept, heap ${heapMB.toFixed(0).padStart(4)} MB: ` +
-        `${pauses.length} collections, median ${median.toFixed(2)} ms, longest ${(pauses.at(-1) ?? 0).toFixed(2)} ms`,
-    );
+const kept = Array.from({ length: keys }, (_, i) => w.key(i));
+
+/** @type {Record<string, import('./gc-watch.mjs').RoundGc[]>} */
+const figures = Object.fromEntries(Object.keys(strategies).map((s) => [s, []]));
+let sink = 0;
+const names = Object.keys(strategies);
+// rep -1 warms up (the kept keys reach the old generation) and is not counted; the order rotates
+for (let rep = -1; rep < reps; rep++) {
+  for (let k = 0; k < names.length; k++) {
+    const name = names[(k + Math.max(rep, 0)) % names.length];
+    const copy = strategies[name];
+    const { gc } = await watchGc(() => {
+      let x = 0x2545f491 + rep;
+      for (let i = 0; i < copies; i++) {
+        x ^= x << 13;
+        x ^= x >>> 17;
+        x ^= x << 5;
+        sink += /** @type {(source: Uint8Array) => Uint8Array} */ (copy)(
+          new Uint8Array(memory.buffer, ((x >>> 0) % slots) * 4096, sessionBytes),
+        ).length;
+      }
+    }, 200);
+    if (rep >= 0) figures[name]?.push(gc);
   }
 }
-if (sink < 0) console.log(sink);
+console.log(
+  `${copies} copies of ${sessionBytes} B beside ${residentMB} MB of touched memory and ${keys} kept keys; medians of ${reps} repetitions:`,
+);
+for (const [name, rounds] of Object.entries(figures)) {
+  const m = (/** @type {'count' | 'totalMs' | 'p99Ms' | 'maxMs' | 'major'} */ f) => median(rounds.map((r) => r[f] ?? 0));
+  console.log(
+    `${name.padEnd(28)} ${String(m('count')).padStart(4)} collections (${m('major')} full), total ${m('totalMs').toFixed(1).padStart(6)} ms, p99 ${m('p99Ms').toFixed(2).padStart(5)} ms, longest ${m('maxMs').toFixed(2).padStart(5)} ms`,
+  );
+}
+if (sink < 0 || kept.length < 0) console.log(sink);

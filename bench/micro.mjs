@@ -87,9 +87,9 @@ if (op === 'churn') {
   ns = timeOnce(() => playChurn(cache, w, plan), plan.length);
 } else if (op === 'mixed' || op === 'mixed-into') {
   const plan = w.mixedPlan(2_000_000);
-  const play = op === 'mixed' ? playMixed : playMixedInto; // playMixed ignores the target
+  const play = op === 'mixed' ? () => playMixed(cache, w, plan) : () => playMixedInto(cache, w, plan, target);
   ns = timeOnce(() => {
-    sink += play(cache, w, plan, target);
+    sink += play();
   }, plan.ops.length);
 } else {
   passes[op](); // warm up

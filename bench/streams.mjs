@@ -48,3 +48,26 @@ export function playMixedInto(cache, w, plan, target) {
   const viaInto = { ...cache, lookup: (k) => (cache.lookupInto(k, target) < 0 ? undefined : target) };
   return playMixed(viaInto, w, plan);
 }
+
+/**
+ * The mixed plan replayed against the GC floor (bench/floor.mjs): each hit makes the copy a
+ * copying lookup makes, each replacement and churn step stores a session, misses do nothing.
+ * Paced to `opsPerSecond` (the cache's rate in the same round), so the copies come as fast as
+ * the cache's did and no faster; the pacing itself allocates nothing.
+ * @param {{ copy: (key: any) => Uint8Array, store: (session: Uint8Array) => void }} floor
+ * @param {{ session: (i: number) => Uint8Array }} w
+ * @param {{ ops: Uint8Array, keys: any[] }} plan
+ * @param {number} opsPerSecond
+ */
+export function playFloor(floor, w, { ops: kinds, keys }, opsPerSecond) {
+  const msPerOp = 1000 / opsPerSecond;
+  const start = performance.now();
+  let sink = 0;
+  for (let i = 0; i < kinds.length; i++) {
+    if ((i & 63) === 0) while (performance.now() - start < i * msPerOp);
+    const kind = kinds[i];
+    if (kind === 0) sink += floor.copy(keys[i]).length;
+    else if (kind !== 1) floor.store(w.session(i));
+  }
+  return sink;
+}

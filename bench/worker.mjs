@@ -4,9 +4,11 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PerformanceObserver } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import { createContender } from './contenders.mjs';
+import { watchGc } from './gc-watch.mjs';
+import { memory } from './memory.mjs';
+import { cpuMsSince, settle } from './settle.mjs';
 import { batchesOf, playChurn, playMixed } from './streams.mjs';
 import { Workload } from './workload.mjs';
 
@@ -17,50 +19,16 @@ const capacity = scenario.entries + scenario.newKeys; // headroom for update-new
 const cache = createContender(name, lib, { capacity, sessionBytes: scenario.sessionBytes, lifetimeSeconds: 86400 });
 let sink = 0; // results feed this so no loop is optimised away
 
-function memory() {
-  // A last-resort collection also shrinks the young generation, which V8 otherwise sizes by the
-  // recent allocation rate: without it, a quiet churn loop shrinks the young generation and the
-  // figure after the churn drops by tens of MB that have nothing to do with the cache.
-  globalThis.gc({ type: 'major', execution: 'sync', flavor: 'last-resort' });
-  globalThis.gc({ type: 'major', execution: 'sync', flavor: 'last-resort' });
-  const m = process.memoryUsage();
-  return { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers };
-}
-
 /** Objects on the JS heap, from a heap snapshot (only at small scale: snapshots are slow). */
 function heapObjects() {
   // Through a file: a snapshot read as a stream leaves chunk strings alive into the next one.
   const file = join(tmpdir(), `tsc-bench-${process.pid}.heapsnapshot`);
-  globalThis.gc();
+  /** @type {() => void} */ (globalThis.gc)();
   v8.writeHeapSnapshot(file);
   const count = JSON.parse(readFileSync(file, 'utf8')).snapshot.node_count;
   rmSync(file);
   return count;
 }
-
-/** CPU time this process (all its threads) used since `start`, a process.cpuUsage() reading. */
-const cpuMsSince = (start) => {
-  const used = process.cpuUsage(start);
-  return (used.user + used.system) / 1000;
-};
-
-/**
- * Wait, untimed, until this process's background threads are idle. V8 can go on collecting
- * garbage on them after an operation returns (up to 1.1 s of CPU, measured at 1M x 1200 B); the
- * next contender, timed on the machine's other core, would share the machine with that work.
- * Capped: a process that never quiets down still takes its turn.
- */
-async function settle() {
-  const deadline = performance.now() + SETTLE_MAX_MS;
-  for (;;) {
-    const before = process.cpuUsage();
-    await new Promise((resolve) => setTimeout(resolve, SETTLE_WINDOW_MS));
-    if (cpuMsSince(before) < SETTLE_WINDOW_MS * SETTLE_BUSY || performance.now() > deadline) return;
-  }
-}
-const SETTLE_WINDOW_MS = 20;
-const SETTLE_BUSY = 0.1; // under 10 % of one core counts as idle: the timer itself costs a little
-const SETTLE_MAX_MS = 5000;
 
 const reusedKey = { partialKey: '', sessionId: Buffer.alloc(32) };
 const reusedOldKey = { partialKey: '', sessionId: Buffer.alloc(32) };
@@ -171,36 +139,18 @@ const ops = {
       for (let i = 0; i < 4096; i++) sink += cache.select(w.partialKeys[w.random(w.hosts)]).length;
       return 4096;
     }),
-  mixed: () => {
+  // Its GC pauses are reported per round (bench/gc-watch.mjs): the targets take their medians.
+  mixed: async () => {
     const plan = w.mixedPlan(scenario.mixed);
-    const gc = { count: 0, totalMs: 0, maxMs: 0 };
-    let from = Infinity;
-    let to = Infinity;
-    const observer = new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) {
-        // Only collections that started during the stream: the key sets made after it are the
-        // harness's garbage, not the contender's.
-        if (e.startTime < from || e.startTime >= to) continue;
-        gc.count++;
-        gc.totalMs += e.duration;
-        gc.maxMs = Math.max(gc.maxMs, e.duration);
-      }
-    });
-    globalThis.gc();
-    observer.observe({ entryTypes: ['gc'] });
-    from = performance.now();
-    const rate = once(() => {
-      sink += playMixed(cache, w, plan);
-    }, plan.ops.length);
-    to = performance.now();
-    prepareKeys();
-    // gc entries are delivered some time after the synchronous run (not by the next setImmediate)
-    return new Promise((resolve) =>
-      setTimeout(() => {
-        observer.disconnect();
-        resolve({ rate, gc });
-      }, scenario.gcWaitMs ?? 200),
+    const { result: rate, gc } = await watchGc(
+      () =>
+        once(() => {
+          sink += playMixed(cache, w, plan);
+        }, plan.ops.length),
+      scenario.gcWaitMs ?? 200,
     );
+    prepareKeys();
+    return { rate, gc };
   },
 };
 
@@ -253,9 +203,10 @@ misses = w.missKeys(HIT_KEYS);
 // was being timed: what settling is meant to keep near zero.
 let repliedAt = process.cpuUsage();
 
-process.on('message', async (msg) => {
+process.on('message', async (/** @type {any} */ msg) => {
   if (msg.op !== undefined) {
     const idleCpuMs = cpuMsSince(repliedAt);
+    const requestCpu = process.cpuUsage();
     firstTime = !warmed.has(msg.op);
     warmed.add(msg.op);
     const result = await ops[msg.op](msg.budgetMs);
@@ -264,7 +215,8 @@ process.on('message', async (msg) => {
     const settledMs = performance.now() - settleStart;
     const reply = typeof result === 'number' ? { rate: result } : result;
     repliedAt = process.cpuUsage();
-    process.send({ op: msg.op, ...reply, idleCpuMs, settledMs });
+    // cpuMs: CPU the request took (all threads), for the run's estimate of an idle machine's duration
+    process.send?.({ op: msg.op, ...reply, idleCpuMs, settledMs, cpuMs: cpuMsSince(requestCpu) });
   } else if (msg.exit) {
     process.exit(0);
   }
@@ -272,8 +224,9 @@ process.on('message', async (msg) => {
 // The fill leaves collection work behind too; the parent starts timing once every worker is ready.
 if (settles) await settle();
 repliedAt = process.cpuUsage();
-process.send({
+process.send?.({
   ready: true,
+  cpuMs: cpuMsSince({ user: 0, system: 0 }),
   fillMs,
   memory: { before, afterFill, afterChurn },
   heapObjectsPerSession,

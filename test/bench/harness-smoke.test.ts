@@ -12,6 +12,8 @@ afterAll(() => rmSync(out, { recursive: true, force: true }));
 test('npm run bench -- --smoke runs every contender and records every figure', () => {
   const stdout = execFileSync(process.execPath, ['bench/run.mjs', '--smoke', '--out', out], { encoding: 'utf8' });
   const results = JSON.parse(readFileSync(join(out, 'bench-smoke.json'), 'utf8'));
+  const figures = JSON.parse(readFileSync(join(out, 'figures-smoke.json'), 'utf8'));
+  const md = readFileSync(join(out, 'bench-smoke.md'), 'utf8');
   const svg = readFileSync(join(out, 'ratios-smoke.svg'), 'utf8');
   const contenders = ['wasm', 'js', 'map', 'lru-cache', 'mnemonist'];
   const operations = [
@@ -37,6 +39,9 @@ test('npm run bench -- --smoke runs every contender and records every figure', (
         expect(Number.isFinite(r.memoryPerEntry[f]), `${s.id} ${c} ${f}`).toBe(true);
       }
       expect(r.gc).toMatchObject({ count: expect.any(Number), totalMs: expect.any(Number), maxMs: expect.any(Number) });
+      // one set of GC figures per round of the mixed stream, for the targets' medians
+      expect(r.gc.rounds).toHaveLength(results.rounds);
+      expect(r.gc.rounds[0]).toMatchObject({ count: expect.any(Number), p99Ms: expect.any(Number) });
       expect(Number.isFinite(r.heapObjectsPerSession)).toBe(true);
       // every worker settled after each of its operations (at least one 20 ms window each)
       expect(r.idle.settledMs, `${s.id} ${c}`).toBeGreaterThan(10 * operations.length);
@@ -45,7 +50,44 @@ test('npm run bench -- --smoke runs every contender and records every figure', (
     for (const op of operations) {
       for (const b of ['lru-cache', 'map']) expect(s.ratios[op][b], `${s.id} ${op} x ${b}`).toBeGreaterThan(0);
     }
+    // the GC floor ran beside the scenario, paced to the wasm cache's mixed stream, in as much memory
+    expect(s.floor.gc.rounds).toHaveLength(results.rounds);
+    expect(s.floor.residentBytes).toBeGreaterThanOrEqual(s.floor.wasmRssBytes);
+    expect(s.floor.opsPerSecond).toBeGreaterThan(0);
   }
+  // the compact figures: what the READMEs quote, with every target's verdict and how it was judged
+  expect(figures).toMatchObject({ mode: 'smoke', rounds: 1, commit: results.commit, gcPerRound: true });
+  expect(Object.keys(figures.scenarios[0]).sort()).toEqual(
+    [
+      'churnMemory',
+      'entries',
+      'floor',
+      'gc',
+      'heapObjectsPerSession',
+      'id',
+      'idleCpuMs',
+      'memoryPerEntry',
+      'mixed',
+      'opsPerSecond',
+      'payloadBytes',
+      'ratios',
+      'sessionBytes',
+    ].sort(),
+  );
+  expect(figures.scenarios[0].gc.wasm).toMatchObject({ totalMs: expect.any(Number), p99Ms: expect.any(Number) });
+  expect(figures.scenarios[0].floor.gc).toMatchObject({ totalMs: expect.any(Number), p99Ms: expect.any(Number) });
+  expect(figures.endToEnd.modes['wasm cache'].handshakesPerSecond).toBeGreaterThan(0);
+  expect(figures.targets).toEqual(results.targets.map(() => expect.objectContaining({ name: expect.any(String) })));
+  // medians only: no figures of single rounds
+  expect(JSON.stringify(figures)).not.toMatch(/"rounds":\[/);
+  // the run times its phases and prints each beside its estimate
+  for (const phase of ['160B-1k', 'end to end']) {
+    expect(figures.phases[phase]).toMatchObject({ seconds: expect.any(Number), estimateSeconds: expect.any(Number) });
+  }
+  expect(figures.phases['160B-1k'].cpuEstimateSeconds).toBeGreaterThan(0);
+  expect(stdout).toMatch(/\n {2}160B-1k +\d+ \| +\d+ \| +\d+\n/);
+  expect(stdout).toMatch(/\d+ s in all \(estimate for an idle machine: \d+ s\)/);
+  expect(md).toContain('smoke mode');
   for (const mode of ['wasm cache', 'Map resumeSession', 'full handshakes']) {
     const e = results.endToEnd.modes[mode];
     expect(e.handshakesPerSecond, mode).toBeGreaterThan(0);
@@ -54,7 +96,9 @@ test('npm run bench -- --smoke runs every contender and records every figure', (
   // the caches really resumed: the first handshake of each lane is full, the rest resume
   expect(results.endToEnd.modes['wasm cache'].resumedRatio).toBeGreaterThan(0);
   expect(results.endToEnd.modes['full handshakes'].resumedRatio).toBe(0);
-  expect(results.targets.length).toBe(10);
+  expect(results.targets.length).toBe(11);
+  // the smoke run's sizes stand in for no target: none is judged
+  expect(results.targets.every((t: { met: boolean | null }) => t.met === null)).toBe(true);
   expect(svg).toMatch(/^<svg[\s\S]*<\/svg>$/);
   expect(stdout).toContain('x lru-cache');
 }, 180_000);
