@@ -13,3 +13,7 @@ export { serveClusterSessionCache } from '../cluster/serve-primary.js';
 export { clusterSessionStore } from '../cluster/worker-store.js';
 export { attachTicketKeys } from '../tickets/attach-ticket-keys.js';
 export { serveClusterTicketKeys } from '../tickets/serve-ticket-keys.js';
+export { createRedisSessionStore } from '../fleet/redis-store.js';
+export type { RedisSessionStore } from '../fleet/store-types.js';
+export type { FleetKeyring } from '../fleet/keyring.js';
+export type { RedisClientLike } from '../fleet/redis-client.js';

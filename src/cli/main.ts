@@ -54,6 +54,7 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     log(error instanceof Error ? error.message : String(error));
-    process.exitCode = error instanceof UsageError ? 2 : 1;
+    // exit now: a half-started command (a Redis client reconnecting, a worker) must not linger
+    process.exit(error instanceof UsageError ? 2 : 1);
   },
 );

@@ -9,7 +9,8 @@ import { clusterSessionStore, serveClusterSessionCache, serveClusterTicketKeys }
 import { serveMetrics, sumCounters, terminatorMetrics } from './metrics.js';
 import { type Log, newCounters, type ProxyCounters } from './proxy.js';
 import type { ServeConfig } from './serve.js';
-import { serveCache, stopSignal } from './serve-single.js';
+import { stopSignal } from './serve-single.js';
+import { openSessionStore } from './session-store.js';
 import { startTerminator } from './terminator.js';
 
 /** Marks this command's messages, apart from the library's and any other. */
@@ -32,8 +33,9 @@ export function serveCluster(config: ServeConfig, log: Log, print: Log): Promise
 }
 
 async function servePrimary(config: ServeConfig, log: Log, print: Log): Promise<number> {
-  const cache = serveCache(config);
-  const served = serveClusterSessionCache(cache);
+  // The one cache of the cluster (with --redis: the L1 in front of the fleet's Redis)
+  const sessions = await openSessionStore(config);
+  const served = serveClusterSessionCache(sessions.store);
   // Without a secret, the primary makes each period's ticket key and hands it to every worker.
   const ticketKeys = config.tickets && config.ticketSecret === undefined ? serveClusterTicketKeys() : undefined;
   cluster.schedulingPolicy = cluster.SCHED_RR;
@@ -83,9 +85,10 @@ async function servePrimary(config: ServeConfig, log: Log, print: Log): Promise<
     await Promise.all(exited);
     clearTimeout(late);
   };
-  const closeAll = (): void => {
+  const closeAll = async (): Promise<void> => {
     ticketKeys?.close();
-    served.close(); // terminates the cache: every session wiped
+    served.close(); // terminates the cache (or closes the store): every session here wiped
+    await sessions.close();
   };
 
   let address: HostPort;
@@ -93,17 +96,18 @@ async function servePrimary(config: ServeConfig, log: Log, print: Log): Promise<
     address = await bound;
   } catch (error) {
     await stopWorkers(1000);
-    closeAll();
+    await closeAll();
     throw error;
   }
   const metrics =
     config.metrics === undefined
       ? undefined
-      : await serveMetrics(config.metrics, () =>
-          terminatorMetrics(sumCounters(counters.values(), newCounters()), cache.stats()),
-        ).catch(async (error: NodeJS.ErrnoException) => {
+      : await serveMetrics(config.metrics, () => [
+          ...terminatorMetrics(sumCounters(counters.values(), newCounters()), sessions.cacheStats()),
+          ...sessions.tierMetrics(),
+        ]).catch(async (error: NodeJS.ErrnoException) => {
           await stopWorkers(1000);
-          closeAll();
+          await closeAll();
           throw new UsageError(
             `cannot listen on ${config.metrics!.host}:${config.metrics!.port} for metrics: ${error.code ?? error.message}`,
           );
@@ -119,7 +123,7 @@ async function servePrimary(config: ServeConfig, log: Log, print: Log): Promise<
   print(`${signal}: no new connections; draining the workers`);
   metrics?.close();
   await stopWorkers(config.drainMs + 5000);
-  closeAll();
+  await closeAll();
   print('stopped');
   return 0;
 }

@@ -1,26 +1,11 @@
 // `serve` in one process: the cache, the terminator, metrics, and the shutdown on a signal.
 import type net from 'node:net';
 import { UsageError } from './args.js';
-import { createSessionCache, type SessionCache, SessionCacheError } from './library.js';
 import { serveMetrics, terminatorMetrics } from './metrics.js';
 import type { Log } from './proxy.js';
 import type { ServeConfig } from './serve.js';
+import { openSessionStore } from './session-store.js';
 import { startTerminator } from './terminator.js';
-
-/** The server-role cache `serve` runs with; bad limits are usage errors. */
-export function serveCache(config: ServeConfig): SessionCache {
-  try {
-    return createSessionCache({
-      role: 'server',
-      maxSessions: config.maxSessions,
-      lifetimeSeconds: config.lifetimeSeconds,
-      ...(config.memoryBytes === undefined ? {} : { memoryBytes: config.memoryBytes }),
-    });
-  } catch (error) {
-    if (error instanceof SessionCacheError) throw new UsageError(error.message.replace(/^createSessionCache: /, ''));
-    throw error;
-  }
-}
 
 /**
  * Resolves with the signal's name at the first SIGINT or SIGTERM. Later ones are ignored, so a
@@ -40,20 +25,21 @@ export function stopSignal(): Promise<string> {
 
 /** Run the terminator in this process until a signal; resolves with the exit status. */
 export async function serveSingle(config: ServeConfig, log: Log, print: Log): Promise<number> {
-  const cache = serveCache(config);
-  const terminator = startTerminator(config, cache, log);
+  const sessions = await openSessionStore(config);
+  const terminator = startTerminator(config, sessions.store, log);
   const bound = await terminator.listen(config.listen);
   const metrics =
     config.metrics === undefined
       ? undefined
-      : await serveMetrics(config.metrics, () => terminatorMetrics(terminator.counters, cache.stats())).catch(
-          (error: NodeJS.ErrnoException) => {
-            terminator.server.close();
-            throw new UsageError(
-              `cannot listen on ${config.metrics!.host}:${config.metrics!.port} for metrics: ${error.code ?? error.message}`,
-            );
-          },
-        );
+      : await serveMetrics(config.metrics, () => [
+          ...terminatorMetrics(terminator.counters, sessions.cacheStats()),
+          ...sessions.tierMetrics(),
+        ]).catch((error: NodeJS.ErrnoException) => {
+          terminator.server.close();
+          throw new UsageError(
+            `cannot listen on ${config.metrics!.host}:${config.metrics!.port} for metrics: ${error.code ?? error.message}`,
+          );
+        });
   print(`listening on ${bound.host}:${bound.port}, forwarding to ${config.upstream.host}:${config.upstream.port}`);
   if (config.fingerprint256 !== undefined) print(`self-signed certificate, SHA-256 fingerprint ${config.fingerprint256}`);
   if (metrics !== undefined)
@@ -63,7 +49,7 @@ export async function serveSingle(config: ServeConfig, log: Log, print: Log): Pr
   print(`${signal}: no new connections; draining ${terminator.inFlight}`);
   metrics?.close();
   await terminator.drain(config.drainMs);
-  cache.terminate(); // wipes every session
+  await sessions.close(); // wipes every session held here
   print('stopped');
   return 0;
 }

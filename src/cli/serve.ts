@@ -26,6 +26,11 @@ Options:
                             so every process and host holding it resumes the others' tickets
   --idle-timeout SECONDS    close a connection idle this long (default 300)
   --drain-timeout SECONDS   on SIGINT/SIGTERM, wait this long for connections (default 30)
+  --redis URL               share sessions with every host on this Redis (e.g.
+                            redis://127.0.0.1:6379), sealed with --keyring-file's keys; needs
+                            the ioredis (or redis) package installed
+  --keyring-file FILE       {"current": {"id": "k1", "secret": "<base64 of 32+ bytes>"},
+                            "previous": [...]}: the same file on every host
   --metrics HOST:PORT       serve Prometheus metrics at http://HOST:PORT/metrics
   -h, --help                this text
 `;
@@ -44,6 +49,8 @@ const OPTIONS = {
   'idle-timeout': { type: 'string' },
   'drain-timeout': { type: 'string' },
   metrics: { type: 'string' },
+  redis: { type: 'string' },
+  'keyring-file': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -66,6 +73,8 @@ export interface ServeConfig {
   idleMs: number;
   drainMs: number;
   metrics: HostPort | undefined;
+  /** The Redis tier (--redis, --keyring-file). */
+  redis: { url: string; keyringFile: string } | undefined;
 }
 
 function readPem(flag: string, path: string): Buffer {
@@ -88,6 +97,13 @@ function ticketSecret(path: string | undefined, tickets: string | undefined): Bu
     );
   }
   return secret;
+}
+
+function redisConfig(url: string | undefined, keyringFile: string | undefined): ServeConfig['redis'] {
+  if (url === undefined && keyringFile === undefined) return undefined;
+  if (url === undefined || keyringFile === undefined) throw new UsageError('--redis and --keyring-file go together');
+  if (!/^rediss?:\/\//.test(url)) throw new UsageError(`--redis must be a redis:// or rediss:// URL, got '${url}'`);
+  return { url, keyringFile };
 }
 
 /** Parse and check `serve`'s arguments (files are read, the key and certificate must match). */
@@ -128,6 +144,7 @@ export function serveConfig(args: string[]): ServeConfig | 'help' {
     idleMs: integer('--idle-timeout', v['idle-timeout'], 300, 1, 86_400) * 1000,
     drainMs: integer('--drain-timeout', v['drain-timeout'], 30, 0, 3600) * 1000,
     metrics: v.metrics === undefined ? undefined : hostPort('--metrics', v.metrics, true),
+    redis: redisConfig(v.redis, v['keyring-file']),
   };
 }
 

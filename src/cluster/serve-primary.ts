@@ -107,12 +107,18 @@ interface Gathering {
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
 }
 
 /** The served cache or store's counters, as a cache's. */
 function statsOf(cache: SessionCache | ClusterServedStore): SessionCacheStats | undefined {
-  const stats = (cache as { stats?: () => unknown }).stats?.call(cache) as (SessionCacheStats & { local?: SessionCacheStats }) | undefined;
+  const stats = (cache as { stats?: () => unknown }).stats?.call(cache) as
+    | (SessionCacheStats & { local?: SessionCacheStats })
+    | undefined;
   return stats?.local ?? stats;
 }
 
@@ -154,7 +160,8 @@ class PrimaryServer implements ClusterSessionCacheServer {
     try {
       this.finalStats = statsOf(this.cache);
       const cache = this.cache as Partial<SessionCache> & ClusterServedStore;
-      if (typeof cache.terminate === 'function') cache.terminate(); // wipes every session
+      if (typeof cache.terminate === 'function')
+        cache.terminate(); // wipes every session
       else cache.close?.();
     } catch {
       // already terminated by its owner
@@ -336,7 +343,13 @@ class PrimaryServer implements ClusterSessionCacheServer {
       later.then(
         () => this.reply(state, s, id, { ok: true }, true),
         (error: unknown) =>
-          this.reply(state, s, id, { ok: false, code: error instanceof SessionCacheError ? error.code : ErrorCodes.INVALID_ARGUMENT }, true),
+          this.reply(
+            state,
+            s,
+            id,
+            { ok: false, code: error instanceof SessionCacheError ? error.code : ErrorCodes.INVALID_ARGUMENT },
+            true,
+          ),
       );
       return true;
     }
