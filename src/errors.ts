@@ -27,6 +27,12 @@ export const ErrorCodes = {
    * memory or address space left. Lower `memoryBytes` or `maxSessions`, or terminate other caches.
    */
   OUT_OF_MEMORY: 'ERR_OUT_OF_MEMORY',
+  /**
+   * A store did not get an answer in time: a cluster worker's update the primary did not
+   * acknowledge within `timeoutMs` (the session may or may not be stored). Lookups never throw it:
+   * a lookup that times out is a miss.
+   */
+  TIMEOUT: 'ERR_TIMEOUT',
 } as const;
 
 export type SessionCacheErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

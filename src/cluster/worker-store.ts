@@ -64,7 +64,7 @@ export interface ClusterSessionStore {
    * answer (undefined on a miss, a timeout, or a closed primary). Never rejects. */
   lookup(key: SessionKey): Uint8Array | undefined | Promise<Uint8Array | undefined>;
   /** Store `session` in the local cache and the primary's; resolves once the primary acknowledged
-   * it, rejects when it did not (code ETIMEDOUT, ERR_CACHE_TERMINATED, or the cache's own code). */
+   * it, rejects when it did not (ERR_TIMEOUT, ERR_CACHE_TERMINATED, or the cache's own code). */
   update(key: SessionKey, session: Uint8Array): Promise<void>;
   /** Remove the session under `key` everywhere; resolves to whether the primary had one (false on
    * a timeout). Never rejects. */
@@ -83,11 +83,6 @@ export interface ClusterSessionStore {
 
 const DEFAULT_TIMEOUT_MS = 100;
 const FN = 'clusterSessionStore';
-
-/** An Error with a code, for rejected updates that are not a cache's own SessionCacheError. */
-function failure(code: string, message: string): Error {
-  return Object.assign(new Error(message), { code });
-}
 
 class WorkerStore implements ClusterSessionStore {
   private readonly channel: IpcEndpoint & NodeJS.EventEmitter;
@@ -269,7 +264,9 @@ class WorkerStore implements ClusterSessionStore {
 
   /** Why a request got no reply, as the rejection of an update. */
   private noReply(outcome: Outcome, fn: string): Error {
-    if (outcome === 'timeout') return failure('ETIMEDOUT', `${fn}: the primary did not answer within ${this.timeoutMs} ms`);
+    if (outcome === 'timeout') {
+      return new SessionCacheError(ErrorCodes.TIMEOUT, `${fn}: the primary did not answer within ${this.timeoutMs} ms`);
+    }
     return new SessionCacheError(ErrorCodes.CACHE_TERMINATED, `${fn}: the store or the primary's cache was closed`);
   }
 

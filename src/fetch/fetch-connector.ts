@@ -134,7 +134,8 @@ export function createFetchConnector(options: FetchConnectorOptions): FetchConne
       };
       socket = sessions.connect(tlsOptions);
     } else {
-      if (httpSocket) throw new Error('httpSocket can only be sent on TLS update');
+      // undici's own check, as a SessionCacheError (undici hands it to the request as its error)
+      if (httpSocket) invalid('createFetchConnector', 'httpSocket can only be sent on TLS update');
       port ||= 80;
       const tcpOptions: SocketOptions = {
         highWaterMark: 64 * 1024,

@@ -1,5 +1,5 @@
 // The "Scaling out: cluster" examples, run as written: each TypeScript block of the section (in
-// README.md once it is there, else docs-draft/cluster.md) becomes a script (package imports
+// README.md) becomes a script (package imports
 // pointed at the built dist/) and runs as its own process, a real cluster for the cluster blocks.
 // A block's first comment names the values it expects (`// key, cert, port: ...`); the harness
 // defines them from the environment.
@@ -24,9 +24,9 @@ const PACKAGES: Record<string, string> = {
   'tls-resumption/node': new URL('dist/node.js', ROOT).href,
 };
 
-/** The section's text: from README.md if it has it, else from the draft. */
+/** The section's text, from README.md. */
 function sectionText(): string {
-  for (const file of ['README.md', 'docs-draft/cluster.md']) {
+  for (const file of ['README.md']) {
     const path = fileURLToPath(new URL(file, ROOT));
     if (!existsSync(path)) continue;
     const text = readFileSync(path, 'utf8');
@@ -36,7 +36,7 @@ function sectionText(): string {
     const end = rest.search(/^## /m);
     return end === -1 ? rest : rest.slice(0, end);
   }
-  throw new Error(`no "${TITLE}" section in README.md or docs-draft/cluster.md`);
+  throw new Error(`no "${TITLE}" section in README.md`);
 }
 
 interface Example {

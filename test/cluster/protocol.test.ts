@@ -83,7 +83,7 @@ test('bad arguments in a worker throw before anything is sent', async () => {
 test('no primary serving: every call ends at its timeout as a miss; close() ends pending calls at once', async () => {
   const r = await phase(ids[0]!, 'unserved');
   expect(r.lookup).toBeNull();
-  expect(r.update).toBe('Error:ETIMEDOUT');
+  expect(r.update).toBe(`SessionCacheError:${ErrorCodes.TIMEOUT}`);
   expect(r.del).toBe(false);
   expect(r.select).toBe(0);
   expect(r.afterTimeouts).toMatchObject({ timeouts: 4, pending: 0, misses: 1, connected: false });

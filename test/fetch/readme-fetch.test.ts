@@ -1,8 +1,7 @@
 // The README's fetch example, run as written against a real HTTPS server: the block is compiled
 // into a module (package imports pointed at src/ and at the installed undici) and what it logs is
-// checked. It is read from the README's "### Client: `fetch` (undici)" section, or, until that
-// section exists, from docs-draft/fetch.md.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// checked. It is read from the README's "### Client: `fetch` (undici)" section.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,12 +28,10 @@ function section(markdown: string): string | undefined {
   return end === -1 ? rest : rest.slice(0, end);
 }
 
-/** The one ```ts block of the README's section, or of docs-draft/fetch.md. */
+/** The one ```ts block of the README's section. */
 function exampleBlock(): string {
-  const readme = section(readFileSync(root('README.md'), 'utf8'));
-  const draft = root('docs-draft/fetch.md');
-  const text = readme ?? (existsSync(draft) ? section(readFileSync(draft, 'utf8')) : undefined);
-  if (text === undefined) throw new Error(`neither README.md nor docs-draft/fetch.md has "${TITLE}"`);
+  const text = section(readFileSync(root('README.md'), 'utf8'));
+  if (text === undefined) throw new Error(`README.md has no "${TITLE}"`);
   const blocks = [...text.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m) => m[1]!);
   expect(blocks.length).toBe(1);
   return blocks[0]!;

@@ -1,4 +1,4 @@
-// The fleet section's example (docs-draft/fleet.md, to be moved into the README), run as written:
+// The README's fleet example (its "Scaling out: a fleet" section), run as written:
 // its ```ts block becomes a module (package imports pointed at src/), started twice as two hosts
 // on one real redis-server; a session made on one resumes on the other.
 import { randomBytes } from 'node:crypto';
@@ -14,7 +14,8 @@ import { plainConnect } from '../tls/loopback.js';
 import { waitFor } from './clients.js';
 import { type RedisServer, startRedis } from './redis-server.js';
 
-const DOC = fileURLToPath(new URL('../../docs-draft/fleet.md', import.meta.url));
+const DOC = fileURLToPath(new URL('../../README.md', import.meta.url));
+const TITLE = '## Scaling out: a fleet';
 const NODE_ENTRY = fileURLToPath(new URL('../../src/entry-node-adapters.ts', import.meta.url));
 // Inside node_modules/, so the example's own `import ... from 'ioredis'` resolves as in an app.
 const SCRATCH = fileURLToPath(new URL('../../node_modules/.cache/', import.meta.url));
@@ -32,10 +33,13 @@ let pair: KeyPair;
 let redis: RedisServer;
 let run: (context: Record<string, unknown>) => Promise<Host>;
 
-/** The first ```ts block of the document as a module exporting run(context). */
+/** The first ```ts block of the README's fleet section as a module exporting run(context). */
 async function loadExample(): Promise<typeof run> {
-  const block = /^```ts\n([\s\S]*?)^```$/m.exec(readFileSync(DOC, 'utf8'))?.[1];
-  if (block === undefined) throw new Error('docs-draft/fleet.md has no ts example');
+  const readme = readFileSync(DOC, 'utf8');
+  const start = readme.indexOf(`${TITLE}\n`);
+  if (start === -1) throw new Error(`README.md has no "${TITLE}" section`);
+  const block = /^```ts\n([\s\S]*?)^```$/m.exec(readme.slice(start))?.[1];
+  if (block === undefined) throw new Error('the fleet section has no ts example');
   const needs = /^\/\/ ([\w, ]+):/m
     .exec(block)![1]!
     .split(',')

@@ -22,12 +22,15 @@ const PACKAGES: Record<string, string> = {
 /** Top-level names a block may define that the harness reads back. */
 const RESULTS = ['server', 'detach', 'cache', 'agent'];
 
-/** The section's text, from its heading to the next `## ` heading. */
+/**
+ * The section's text, from its heading to the next `## ` heading, or to its fetch subsection
+ * (that example needs undici and its own server: test/fetch/readme-fetch.test.ts runs it).
+ */
 function section(markdown: string, title: string): string {
   const start = markdown.indexOf(`\n${title}\n`);
   if (start === -1) throw new Error(`README has no "${title}" section`);
   const rest = markdown.slice(start + 1);
-  const end = rest.slice(title.length).search(/^## /m);
+  const end = rest.slice(title.length).search(/^## |^### Client: `fetch`/m);
   return end === -1 ? rest : rest.slice(0, title.length + end);
 }
 
