@@ -4,31 +4,12 @@
 // verification settings it was verified with.
 import tls from 'node:tls';
 import { configDigest, identity } from '../tls/digest.js';
+import { SECURE_CONTEXT_OPTIONS } from '../tls/secure-context-options.js';
 import { invalid } from '../tls/validate.js';
 
-/** The options tls.connect builds the client's secure context from: what the client proves and accepts. */
-const CONTEXT_FIELDS = [
-  'ca',
-  'cert',
-  'key',
-  'pfx',
-  'passphrase',
-  'crl',
-  'ciphers',
-  'sigalgs',
-  'ecdhCurve',
-  'dhparam',
-  'honorCipherOrder',
-  'minVersion',
-  'maxVersion',
-  'secureProtocol',
-  'secureOptions',
-  'sessionIdContext',
-  'clientCertEngine',
-  'privateKeyIdentifier',
-  'privateKeyEngine',
-  'secureContext',
-] as const;
+/** The options tls.connect builds the client's secure context from (or a ready `secureContext`):
+ * what the client proves and accepts. */
+const CONTEXT_FIELDS = [...SECURE_CONTEXT_OPTIONS, 'secureContext'] as const;
 
 /** Node's default minimum DH prime size for clients (tls.connect's `minDHSize`). */
 const DEFAULT_MIN_DH_SIZE = 1024;

@@ -4,6 +4,7 @@
 // server with another: every setting of the server's secure context goes into the key.
 import type { Server } from 'node:tls';
 import { configDigest } from '../tls/digest.js';
+import { SECURE_CONTEXT_OPTIONS } from '../tls/secure-context-options.js';
 
 /**
  * The tls.Server properties the key covers. `setSecureContext()` (which the constructor calls too)
@@ -13,30 +14,7 @@ import { configDigest } from '../tls/digest.js';
  * protect tickets, which never reach the cache) and per-name contexts (`addContext`, `SNICallback`),
  * which have no content to hash: tell such servers apart with `options.context`.
  */
-export const SERVER_CONTEXT_FIELDS = [
-  'pfx',
-  'key',
-  'passphrase',
-  'cert',
-  'ca',
-  'crl',
-  'clientCertEngine',
-  'privateKeyIdentifier',
-  'privateKeyEngine',
-  'ciphers',
-  'sigalgs',
-  'ecdhCurve',
-  'dhparam',
-  'honorCipherOrder',
-  'minVersion',
-  'maxVersion',
-  'secureProtocol',
-  'secureOptions',
-  'sessionIdContext',
-  'sessionTimeout',
-  'requestCert',
-  'rejectUnauthorized',
-] as const;
+export const SERVER_CONTEXT_FIELDS = [...SECURE_CONTEXT_OPTIONS, 'sessionTimeout', 'requestCert', 'rejectUnauthorized'] as const;
 
 /** What, read per handshake, says whether the key may have changed: the secure context that
  * setSecureContext() replaces on every call, and the two settings assignable on their own. */
