@@ -1,12 +1,18 @@
 // The README's "When the server cache matters" claims, on real TLS over loopback: which setups
 // resume without any cache, which only with this one. Fewer reconnects than
 // bench/resumption-matrix.mjs, which measures the table; the two processes of a fleet are two
-// independent servers here (each has its own ticket key, as separate processes do).
+// independent servers here (each has its own ticket key, as separate processes do), except for the
+// shared-cache claims, which need real processes: a node:cluster, and two hosts sharing a redis-server
+// (both import dist/: `npm test` builds first).
+import { type ChildProcess, fork } from 'node:child_process';
 import { constants, randomBytes } from 'node:crypto';
 import type tls from 'node:tls';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createSessionCache, type SessionCache } from '../../src/index.js';
 import { attachSessionCache, connect, sessionCacheServerOptions } from '../../src/node-adapters.js';
+import { type ClusterFixture, type Reconnect, reconnects as clusterReconnects, startCluster } from '../cluster/harness.js';
+import { type RedisServer, startRedis } from '../fleet/redis-server.js';
 import { makeCerts, type KeyPair, type TestCerts } from '../tls/certs.js';
 import { finish, plainConnect, startTlsServer, type TestServer } from '../tls/loopback.js';
 
@@ -121,4 +127,76 @@ test('outbound: tls.connect keeps no session; connect() with a client cache resu
   }
   expect(plain).toEqual(NONE);
   expect(cached).toEqual(ALL);
+});
+
+describe('node:cluster, 2 workers, tickets off (TLS 1.2)', { timeout: 60_000 }, () => {
+  const running: ClusterFixture[] = [];
+  afterAll(async () => {
+    await Promise.all(running.map((c) => c.stop()));
+  });
+
+  /** A first connection, then RECONNECTS more through the shared port (round-robin over the workers). */
+  async function throughCluster(mode: 'per-worker' | 'cluster'): Promise<Reconnect[]> {
+    const c = await startCluster({ workers: 2, mode }, pair);
+    running.push(c);
+    const { results } = await clusterReconnects(c.port, certs.ca, RECONNECTS + 1);
+    // Both workers served reconnects, or a per-worker cache could pass by never changing worker.
+    expect(new Set(results.slice(1).map((r) => r.worker)).size).toBe(2);
+    return results.slice(1);
+  }
+
+  test("a cache per worker resumes no reconnect; the cluster store (the primary's cache) resumes every one", async () => {
+    expect((await throughCluster('per-worker')).map((r) => r.resumed)).toEqual(NONE);
+    expect((await throughCluster('cluster')).map((r) => r.resumed)).toEqual(ALL);
+  });
+});
+
+describe('2 processes, tickets off (TLS 1.2), sharing a redis-server', { timeout: 60_000 }, () => {
+  // A host of the fleet tests: a server with the Redis tier, in its own process, driven over IPC.
+  const HOST = fileURLToPath(new URL('../fleet/host.mjs', import.meta.url));
+  const keyring = { current: { id: 'k1', secret: randomBytes(32).toString('base64') } };
+  const hosts: ChildProcess[] = [];
+  let redis: RedisServer | undefined;
+
+  afterAll(async () => {
+    for (const h of hosts) h.kill();
+    await redis?.stop();
+  });
+
+  /** Fork a host; `call` runs one of its ops (start, flush, stats, stop). */
+  function startHost() {
+    const child = fork(HOST, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    hosts.push(child);
+    let next = 0;
+    const call = <T>(op: string, args?: unknown): Promise<T> =>
+      new Promise((resolve, reject) => {
+        const id = next++;
+        const onMessage = (m: { id: number; value?: T; error?: string }) => {
+          if (m.id !== id) return;
+          child.off('message', onMessage);
+          if (m.error !== undefined) reject(new Error(m.error));
+          else resolve(m.value as T);
+        };
+        child.on('message', onMessage);
+        child.send({ id, op, args });
+      });
+    return { call };
+  }
+
+  test('every reconnect resumes through the Redis tier, alternating between the processes', async () => {
+    redis = await startRedis();
+    const hostArgs = { kind: 'ioredis', redisPort: redis.port, ...pair, prefix: 'when-cache-matters:', keyring };
+    const both = [startHost(), startHost()];
+    const ports = await Promise.all(both.map(async (h) => (await h.call<{ port: number }>('start', hostArgs)).port));
+    let session: Buffer | undefined;
+    const resumed: boolean[] = [];
+    for (let i = 0; i <= RECONNECTS; i++) {
+      const r = await plainConnect({ host: '127.0.0.1', port: ports[i % 2]!, servername: 'localhost', ca: certs.ca, session });
+      if (i > 0) resumed.push(r.reused && r.data === 'resumed\n');
+      session = r.sessions.at(-1) ?? session;
+      // Writes reach Redis in the background: settle them, so no lookup races the write before it.
+      await both[i % 2]!.call('flush');
+    }
+    expect(resumed).toEqual(ALL);
+  });
 });
