@@ -23,12 +23,20 @@ const nodeLib = () => import(process.env.BENCH_NODE_LIB ?? new URL('../dist/node
 const ROLE = cluster.isWorker ? 'worker' : (process.env.TLSR_CLUSTER_BENCH_ROLE ?? 'top');
 const SESSION_ID_CONTEXT = 'cluster-bench';
 
+/** Send to the parent process (every role here runs with an IPC channel). */
+const send = (/** @type {unknown} */ m) => /** @type {NonNullable<typeof process.send>} */ (process.send)(m);
 const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 const micros = (ns) => Math.round(Number(ns) / 10) / 100;
 function latency(samples) {
   const s = [...samples].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   return { p50Us: micros(quantile(s, 0.5)), p99Us: micros(quantile(s, 0.99)), samples: s.length };
 }
+/**
+ * The first message from `from` that passes `test`.
+ * @param {NodeJS.EventEmitter} from
+ * @param {(m: any) => boolean} test
+ * @returns {Promise<any>}
+ */
 const message = (from, test) =>
   new Promise((resolve) =>
     from.on('message', function on(m) {
@@ -58,6 +66,7 @@ async function worker() {
         return store.update(key, session);
       }),
     );
+    /** @type {bigint[]} */
     const ipc = [];
     for (let i = 0; i < lookups; i++) {
       const t = process.hrtime.bigint();
@@ -65,6 +74,7 @@ async function worker() {
       ipc.push(process.hrtime.bigint() - t);
       found.fill(0);
     }
+    /** @type {bigint[]} */
     const here = [];
     for (let i = 0; i < lookups * 10; i++) {
       const t = process.hrtime.bigint();
@@ -72,7 +82,7 @@ async function worker() {
       here.push(process.hrtime.bigint() - t);
       found.fill(0);
     }
-    process.send({ bench: 'latency', channel: store.stats().channel, ipc: latency(ipc), local: latency(here) });
+    send({ bench: 'latency', channel: store.stats().channel, ipc: latency(ipc), local: latency(here) });
     store.close();
     local.terminate();
     return;
@@ -122,14 +132,17 @@ async function client() {
       while (performance.now() < deadline) session = await once(session);
     }),
   );
-  process.send({ ...counts, seconds: (performance.now() - started) / 1000 });
+  send({ ...counts, seconds: (performance.now() - started) / 1000 });
 }
 
-/** A free loopback port (for two clusters on two ports: workers listening on 0 would share one). */
+/**
+ * A free loopback port (for two clusters on two ports: workers listening on 0 would share one).
+ * @returns {Promise<number>}
+ */
 function freePort() {
   return new Promise((resolve) => {
     const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
+      const { port } = /** @type {import('node:net').AddressInfo} */ (s.address());
       s.close(() => resolve(port));
     });
   });
@@ -169,6 +182,8 @@ async function primary() {
     }
     await Promise.all(listening);
   }
+  /** @typedef {{ handshakes: number, resumed: number, errors: number, seconds: number }} ClientRun */
+  /** @type {Record<string, ClientRun[]>} */
   const totals = { clusterStore: [], perWorker: [] };
   for (let round = 0; round < rounds; round++) {
     for (const name of Object.keys(modes)) {
@@ -180,7 +195,7 @@ async function primary() {
   }
   const endToEnd = {};
   for (const [name, runs] of Object.entries(totals)) {
-    const sum = (k) => runs.reduce((a, r) => a + r[k], 0);
+    const sum = (/** @type {keyof ClientRun} */ k) => runs.reduce((a, r) => a + r[k], 0);
     endToEnd[name] = {
       handshakesPerSecond: Math.round(sum('handshakes') / sum('seconds')),
       resumptionRate: Math.round((sum('resumed') / Math.max(1, sum('handshakes'))) * 1000) / 1000,
@@ -192,8 +207,8 @@ async function primary() {
   }
   const stats = await served.stats();
   served.close();
-  for (const w of Object.values(cluster.workers)) w.kill();
-  process.send({
+  for (const w of Object.values(cluster.workers ?? {})) w?.kill();
+  send({
     lookup,
     endToEnd,
     cacheHits: stats.cache?.hits,
@@ -218,8 +233,8 @@ export async function rotationCost({ lifetimeSeconds = 300, rotateSeconds = 1800
     s.end('ok\n');
   });
   const detach = attachTicketKeys(server, { secret: randomBytes(32), rotateSeconds, clock: () => now.ms });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address();
+  await new Promise((r) => server.listen(0, '127.0.0.1', () => r(undefined)));
+  const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
   const connect = (session) =>
     new Promise((resolve) => {
       let ticket;
@@ -296,6 +311,33 @@ export async function runClusterBench({ seconds = 3, rounds = 2, lookups = 2000,
   return { ...figures, rotation: await rotationCost({ clients: rotationClients }) };
 }
 
+/**
+ * The figures as Markdown: lookup latency per serialization, the two clusters side by side, and
+ * the ticket-rotation cost (what bench/run.mjs reports, and what this script prints).
+ * @param {Record<string, any>} figures a {@link runClusterBench} result
+ * @returns {string}
+ */
+export function clusterMarkdown({ lookup, endToEnd, rotation, setup }) {
+  const percent = (/** @type {number} */ x, digits = 1) => `${(x * 100).toFixed(digits)} %`;
+  const lines = [
+    '| lookup, IPC serialization | over IPC p50 / p99 µs | local p50 / p99 µs |',
+    '|---|--:|--:|',
+    ...Object.entries(lookup).map(
+      ([mode, l]) => `| ${mode} | ${l.ipc.p50Us} / ${l.ipc.p99Us} | ${l.local.p50Us} / ${l.local.p99Us} |`,
+    ),
+    '',
+    `| ${setup.workersPerCluster}-worker cluster (${setup.tls}), ${setup.concurrency} clients, ${setup.rounds} × ${setup.seconds} s | handshakes/s | resumed | errors |`,
+    '|---|--:|--:|--:|',
+    ...Object.entries(endToEnd).map(
+      ([mode, e]) =>
+        `| ${mode === 'clusterStore' ? 'cluster store' : mode === 'perWorker' ? 'a cache per worker' : mode} | ${e.handshakesPerSecond} | ${percent(e.resumptionRate)} | ${e.errors} |`,
+    ),
+    '',
+    `Ticket rotation (lifetime ${rotation.lifetimeSeconds} s, period ${rotation.rotateSeconds} s): ${percent(rotation.lostShare)} of ${rotation.reconnects} resumptions lost (model ${percent(rotation.modelLostShare)}); in the first lifetime after a rotation ${percent(rotation.lostShareInFirstLifetimeAfterRotation, 0)} of ${rotation.reconnectsInFirstLifetimeAfterRotation}.`,
+  ];
+  return lines.join('\n');
+}
+
 if (ROLE === 'worker') await worker();
 else if (ROLE === 'client') await client();
 else if (ROLE === 'primary') await primary();
@@ -303,21 +345,5 @@ else if (process.argv[1] !== undefined && pathToFileURL(process.argv[1]).href ==
   const args = process.argv.slice(2);
   const option = (name, fallback) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback);
   const figures = await runClusterBench({ seconds: option('--seconds', 3), rounds: option('--rounds', 2) });
-  if (args.includes('--json')) console.log(JSON.stringify(figures, null, 2));
-  else {
-    const { lookup, endToEnd, rotation } = figures;
-    for (const [mode, l] of Object.entries(lookup)) {
-      console.log(
-        `lookup (${mode}): over IPC p50 ${l.ipc.p50Us} µs, p99 ${l.ipc.p99Us} µs; local p50 ${l.local.p50Us} µs, p99 ${l.local.p99Us} µs`,
-      );
-    }
-    for (const [mode, e] of Object.entries(endToEnd)) {
-      console.log(
-        `${mode}: ${e.handshakesPerSecond} handshakes/s, resumption ${(e.resumptionRate * 100).toFixed(1)} % (${e.handshakes} handshakes, ${e.errors} errors, per round ${e.perRound.join('/')})`,
-      );
-    }
-    console.log(
-      `ticket rotation (lifetime ${rotation.lifetimeSeconds} s, period ${rotation.rotateSeconds} s): ${(rotation.lostShare * 100).toFixed(1)} % of ${rotation.reconnects} resumptions lost (model ${(rotation.modelLostShare * 100).toFixed(1)} %); in the first lifetime after a rotation ${(rotation.lostShareInFirstLifetimeAfterRotation * 100).toFixed(0)} % of ${rotation.reconnectsInFirstLifetimeAfterRotation}`,
-    );
-  }
+  console.log(args.includes('--json') ? JSON.stringify(figures, null, 2) : clusterMarkdown(figures));
 }

@@ -9,10 +9,11 @@ process.once('message', async (config) => {
   try {
     result = { type: 'result', ...(await rotate(config)) };
   } catch (error) {
-    result = { type: 'result', error: String(error?.stack ?? error) };
+    result = { type: 'result', error: String(/** @type {{ stack?: string } | undefined} */ (error)?.stack ?? error) };
   }
   // then exit on its own (so a --cpu-prof profile gets written)
-  process.send(result, () => process.disconnect());
+  // process.send is there: this process is always forked with an IPC channel
+  /** @type {NonNullable<typeof process.send>} */ (process.send)(result, () => process.disconnect());
 });
 
 const cpuMicros = ({ user, system }) => user + system;
@@ -26,7 +27,7 @@ function serverReading() {
       resolve(message);
     };
     process.on('message', onMessage);
-    process.send({ type: 'reading' });
+    /** @type {NonNullable<typeof process.send>} */ (process.send)({ type: 'reading' });
   });
 }
 
@@ -67,7 +68,7 @@ async function rotate(config) {
     if (round > 0 && gc) {
       // in a task of its own: a WeakRef target touched in the current task is kept until it ends
       await nextTask();
-      globalThis.gc();
+      /** @type {() => void} */ (globalThis.gc)();
       await nextTask();
     }
     const connections = new Set();

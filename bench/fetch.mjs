@@ -73,17 +73,27 @@ async function startServer({ key, cert, tls }) {
   const server = https.createServer({ key, cert, maxVersion: tls === '1.2' ? 'TLSv1.2' : 'TLSv1.3' }, (req, res) => {
     res.setHeader('connection', 'close');
     res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify({ connection: ids.get(req.socket), reused: req.socket.isSessionReused() }));
+    const socket = /** @type {import('node:tls').TLSSocket} */ (req.socket);
+    res.end(JSON.stringify({ connection: ids.get(socket), reused: socket.isSessionReused() }));
   });
   server.on('secureConnection', (socket) => {
     ids.set(socket, ++counts.handshakes);
     if (socket.isSessionReused()) counts.resumed++;
   });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, port: server.address().port, counts };
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
+  return { server, port: /** @type {import('node:net').AddressInfo} */ (server.address()).port, counts };
 }
 
-/** One rotation in a fresh client process, which asks the server for its readings around each round. */
+/**
+ * @typedef {{ requests: number, resumed: number, connections: number, ms: number, clientCpuMicros: number,
+ *   serverCpuMicros: number, serverHandshakes: number, serverResumed: number }} FetchRound
+ * @typedef {{ warmUp: number, rounds: FetchRound[], stats: unknown }} FetchRun what fetch-client.mjs reports
+ */
+
+/**
+ * One rotation in a fresh client process, which asks the server for its readings around each round.
+ * @returns {Promise<FetchRun>}
+ */
 async function rotateOnce(config, server) {
   // FETCH_BENCH_PROFILE=DIR: a V8 CPU profile of each client process, written to DIR
   const profile = process.env.FETCH_BENCH_PROFILE;
@@ -91,8 +101,9 @@ async function rotateOnce(config, server) {
   const child = fork(here('./fetch-client.mjs'), { execArgv });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   try {
+    /** @type {Promise<any>} */
     const reply = new Promise((resolve, reject) => {
-      child.on('message', (message) => {
+      child.on('message', (/** @type {any} */ message) => {
         if (message.type === 'reading') {
           const { user, system } = process.cpuUsage();
           child.send({ type: 'reading', micros: user + system, ...server.counts });
@@ -116,6 +127,11 @@ async function rotateOnce(config, server) {
  * be passed (at least once). Returns, per connector, every run (per round: connections resumed,
  * distinct TLS connections, milliseconds; the server's handshake and resumption counts; the
  * connector's counters) and medians over the runs.
+ * @param {{ names?: number, rounds?: number, repeats?: number, budgetSeconds?: number, concurrency?: number,
+ *   fetchWith?: string, tls?: string, connectors?: string[] }} [options]
+ * @param {string} [libPath] the built dist/index.js (a URL or path import() takes)
+ * @param {string} [nodeLibPath] the built dist/node.js
+ * @param {(line: string) => void} [progress]
  */
 export async function runFetchRotation(options = {}, libPath, nodeLibPath, progress = () => {}) {
   const {
@@ -132,6 +148,7 @@ export async function runFetchRotation(options = {}, libPath, nodeLibPath, progr
   const nodeLib = nodeLibPath ?? new URL('../dist/node.js', import.meta.url).href;
   const { key, cert } = makeWildcardCertificate();
   const server = await startServer({ key, cert, tls });
+  /** @type {Record<string, FetchRun[]>} */
   const runs = Object.fromEntries(connectors.map((n) => [n, []]));
   const end = Date.now() + budgetSeconds * 1000;
   try {

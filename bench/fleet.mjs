@@ -25,12 +25,13 @@ const SESSION_BYTES = 158; // a TLS 1.2 server session (see /notes)
 
 // ---------------------------------------------------------------- redis-server and clients
 
+/** @returns {Promise<number>} */
 function freePort() {
   return new Promise((resolve, reject) => {
     const probe = net.createServer();
     probe.once('error', reject);
     probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
+      const { port } = /** @type {net.AddressInfo} */ (probe.address());
       probe.close(() => resolve(port));
     });
   });
@@ -46,7 +47,7 @@ export async function startRedisServer() {
     let out = '';
     child.stdout.on('data', (c) => {
       out += c;
-      if (out.includes('Ready to accept connections')) resolve();
+      if (out.includes('Ready to accept connections')) resolve(undefined);
     });
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`redis-server exited (${code})`)));
@@ -126,7 +127,8 @@ async function lookupBench(kind, redisPort, count, nodeLib) {
   for (const sessionId of ids) writer.update({ partialKey, sessionId }, randomBytes(SESSION_BYTES));
   await writer.flush();
   const unknown = Array.from({ length: 1000 }, () => randomBytes(32));
-  const recordBytes = (await readerConn.getBuffer(await anyKey(readerConn.client, prefix))).length;
+  // the writer has flushed, so a record is there
+  const recordBytes = /** @type {Buffer} */ (await readerConn.getBuffer(await anyKey(readerConn.client, prefix))).length;
   await readerConn.set('bench:plain', randomBytes(recordBytes));
 
   const l1Key = { partialKey, sessionId: ids[0] };
@@ -171,18 +173,20 @@ async function host({ tier, key, cert, redisPort, secret, nodeLib, indexLib }) {
   }
   const attachment = attachSessionCache(server, cache);
   server.on('secureConnection', (socket) => socket.end('x'));
-  server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
+  // a host is always forked, with an IPC channel
+  const send = (/** @type {unknown} */ m) => /** @type {NonNullable<typeof process.send>} */ (process.send)(m);
+  server.listen(0, '127.0.0.1', () => send({ port: /** @type {net.AddressInfo} */ (server.address()).port }));
   let cpu = process.cpuUsage();
   process.on('message', (m) => {
     if (m === 'begin') {
       cpu = process.cpuUsage();
-      process.send('ok');
+      send('ok');
     }
     if (m === 'end') {
       const d = process.cpuUsage(cpu);
-      process.send({ cpuMicros: d.user + d.system });
+      send({ cpuMicros: d.user + d.system });
     }
-    if (m === 'stats') process.send({ server: attachment.stats(), store: tier ? cache.stats() : undefined });
+    if (m === 'stats') send({ server: attachment.stats(), store: tier ? cache.stats() : undefined });
     if (m === 'exit') {
       client?.disconnect();
       process.exit(0);
@@ -247,6 +251,7 @@ async function endToEnd(redisPort, { handshakes, rounds, lanes }, nodeLib, index
       hosts[name].push({ child, port: (await reply(child)).port });
     }
   }
+  /** @type {Record<string, { perSec: number, resumedRate: number, cpuPerHandshake: number }[]>} */
   const samples = Object.fromEntries(Object.keys(modes).map((n) => [n, []]));
   const names = Object.keys(modes);
   for (let round = -1; round < rounds && performance.now() < deadline; round++) {
@@ -308,7 +313,7 @@ export async function runFleetBench(options = {}) {
   const progress = options.progress ?? (() => {});
   const deadline = performance.now() + BUDGET_MS;
   const redis = options.redisPort === undefined ? await startRedisServer() : undefined;
-  const redisPort = options.redisPort ?? redis.port;
+  const redisPort = options.redisPort ?? /** @type {{ port: number }} */ (redis).port;
   try {
     const lookups = [];
     for (const kind of ['ioredis', 'node-redis']) {

@@ -7,7 +7,9 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONTENDERS } from './contenders.mjs';
+import { compactExtras, extrasMarkdown } from './extra.mjs';
 import { OPERATIONS } from './scenarios.mjs';
+import { sig } from './stats.mjs';
 import { evaluateTargets, gcMedian } from './targets.mjs';
 
 /** The machine a run was made on. */
@@ -41,14 +43,6 @@ export function commit() {
 }
 
 /**
- * A number rounded to 4 significant digits (whole numbers above that): the compact file's precision.
- * @param {number | null | undefined} x
- * @returns {number | null}
- */
-const sig = (x) =>
-  x === undefined || x === null || !Number.isFinite(x) ? null : Math.abs(x) >= 1e4 ? Math.round(x) : Number(x.toPrecision(4));
-
-/**
  * @param {Record<string, any>} obj
  * @param {(v: any, k: string) => any} fn
  */
@@ -73,7 +67,8 @@ const MODE_TEXT = {
 /**
  * The figures the READMEs quote, from a run's full results (run.mjs): per scenario the medians
  * of ops/s, the ratios, memory per entry, GC per mixed stream (medians over rounds) and the GC
- * floor; the end-to-end medians; the targets with how each was judged; the phases' durations.
+ * floor; the end-to-end medians; the extra phases' figures (bench/extra.mjs: medians, no single
+ * rounds); the targets with how each was judged; the phases' durations.
  * Results of runs made before GC was kept per round fall back to the whole run's figures.
  * @param {Record<string, any>} results
  */
@@ -134,6 +129,7 @@ export function compact(results) {
               resumedRatio: sig(m.resumedRatio),
             })),
           },
+    extras: compactExtras(results.extras),
     targets: evaluateTargets({ ...results, rounds }, results.mode).map((t) => ({
       name: t.name,
       met: t.met,
@@ -228,6 +224,8 @@ function table(f) {
       );
     }
   }
+  // the extra phases' tables as the Markdown report has them, without its bold (runs before them have none)
+  lines.push(...extrasMarkdown(f.extras ?? null).map((l) => l.replaceAll('**', '')));
   lines.push(
     '',
     `targets (${f.mode === 'full' || f.mode === 'default' ? 'at the sizes they name' : 'indicative: smaller stand-in sizes'}; each by the median of its rounds):`,
@@ -398,6 +396,7 @@ export function markdown(f) {
       );
     }
   }
+  out.push(...extrasMarkdown(f.extras ?? null));
   out.push('', '**Targets**, each judged as stated:', '');
   for (const t of f.targets) {
     const judged = [...new Set(t.checks.map((c) => c.judged).filter(Boolean))].join('; ');

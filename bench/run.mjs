@@ -1,16 +1,20 @@
 #!/usr/bin/env node
 // Benchmark: this package's caches against pure-JS caches on a TLS terminator's workload.
-//   node bench/run.mjs [--full | --quick | --smoke] [--out DIR] [--only SCENARIO] [--ops OP,OP] [--contenders C,C] [--no-churn] [--no-e2e] [--no-settle]
-// (--ops, --contenders and --no-churn are for tuning: they leave figures out of the report; --no-settle shows
-// what the workers' settling does)
+//   node bench/run.mjs [--full | --quick | --smoke] [--out DIR] [--only SCENARIO] [--ops OP,OP] [--contenders C,C] [--no-churn] [--no-e2e]
+//                      [--no-extra | --extra PHASE,PHASE] [--no-settle]
+// (--ops, --contenders, --no-churn, --no-extra and --extra are for tuning: they leave figures out of the report;
+// --no-settle shows what the workers' settling does)
 // Each contender runs in its own process; the parent interleaves them round by round (one runs at
 // a time), takes medians, and reports ratios to lru-cache and Map, memory, GC and handshakes.
 // Without a mode flag it runs the default mode (every target, under 10 minutes); see scenarios.mjs.
+// After the end-to-end phase come the extra phases the mode names (bench/extra.mjs): cluster, fetch,
+// and in the full run fleet and terminators.
 import { fork } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CONTENDERS } from './contenders.mjs';
 import { runEndToEnd } from './e2e.mjs';
+import { runExtra } from './extra.mjs';
 import { commit, machine, writeReport } from './report.mjs';
 import { MODES, modeFromArgs, OPERATIONS } from './scenarios.mjs';
 import { median } from './stats.mjs';
@@ -36,6 +40,8 @@ const onlyContenders = option('--contenders', undefined)
   ?.split(',')
   .filter((c) => c !== 'wasm')
   .concat('wasm');
+// --extra cluster,fetch: only these of the mode's extra phases; --no-extra: none of them
+const onlyExtra = option('--extra', undefined)?.split(',');
 // Each worker waits, untimed, for its own background GC work to end before it replies
 // (bench/settle.mjs) and runs without V8's memory reducer, so it does not run beside the next
 // contender's timed operation. --no-settle turns both off; the quick run does not settle.
@@ -290,6 +296,25 @@ if (!flag('--no-e2e')) {
   results.endToEnd = await runEndToEnd(mode.e2e, libPath, nodeLibPath, progress);
   /** @type {Phase} */ (phases['end to end']).seconds = (performance.now() - e2eStart) / 1000;
   phaseDone('end to end');
+}
+if (!flag('--no-extra')) {
+  const extras = Object.entries(mode.extra).filter(([id]) => onlyExtra === undefined || onlyExtra.includes(id));
+  if (extras.length > 0) results.extras = {};
+  for (const [id, { options, estimateSeconds }] of extras) {
+    const extraStart = performance.now();
+    progress(`[${id}]`);
+    const extra = await runExtra(/** @type {import('./extra.mjs').ExtraId} */ (id), options, { libPath, nodeLibPath, progress });
+    results.extras[id] = extra;
+    if ('notRun' in extra) {
+      // one line, and no phase: its estimate does not count
+      if (process.stderr.isTTY) process.stderr.write('\r'.padEnd(111));
+      process.stderr.write(`${process.stderr.isTTY ? '\r' : ''}[${id}] ${extra.notRun}\n`);
+      if (extra.notRun.startsWith('failed')) process.exitCode = 1;
+      continue;
+    }
+    phases[id] = { seconds: (performance.now() - extraStart) / 1000, estimateSeconds, cpuEstimateSeconds: null, parts: {} };
+    phaseDone(id);
+  }
 }
 results.targets = evaluateTargets(results, modeName);
 results.phases = phases;

@@ -40,6 +40,14 @@ export const OPERATIONS = [
  * @property {number} budgetMs time per timed pass of the budgeted operations
  * @property {Scenario[]} scenarios
  * @property {{ handshakes: number, rounds: number, estimateSeconds: number }} e2e
+ * @property {Partial<Record<'cluster' | 'fetch' | 'fleet' | 'terminators', Extra>>} extra the phases run after
+ *   the end-to-end one, in this order (bench/extra.mjs), each with its script's options
+ */
+
+/**
+ * @typedef {object} Extra
+ * @property {Record<string, any>} options passed to the phase's script (see its run function)
+ * @property {number} estimateSeconds expected wall time on an idle 2-core machine
  */
 
 /**
@@ -105,6 +113,15 @@ export const MODES = {
       }),
     ],
     e2e: { handshakes: 1000, rounds: 5, estimateSeconds: 25 },
+    // shorter than the scripts' own defaults: 2 rounds of 2 s per cluster; the two connectors
+    // compared (not the no-GC control), 3 repeats over 300 names within 20 s
+    extra: {
+      cluster: { options: { seconds: 2, rounds: 2 }, estimateSeconds: 12 },
+      fetch: {
+        options: { names: 300, rounds: 3, repeats: 3, budgetSeconds: 20, connectors: ['undici default', 'tls-resumption'] },
+        estimateSeconds: 20,
+      },
+    },
   },
   full: {
     settle: true,
@@ -129,6 +146,13 @@ export const MODES = {
       scenario('4000B-100k', 100_000, 4000, { churn: 100_000, mixed: 500_000, churnMemory: 1_000_000, estimateSeconds: 300 }),
     ],
     e2e: { handshakes: 3000, rounds: 9, estimateSeconds: 180 },
+    // the scripts' own defaults, cluster with a third round
+    extra: {
+      cluster: { options: { seconds: 3, rounds: 3 }, estimateSeconds: 25 },
+      fetch: { options: {}, estimateSeconds: 35 },
+      fleet: { options: {}, estimateSeconds: 30 },
+      terminators: { options: { seconds: 5, rounds: 3 }, estimateSeconds: 110 },
+    },
   },
   quick: {
     settle: false,
@@ -155,6 +179,7 @@ export const MODES = {
       scenario('4000B-20k', 20_000, 4000, { ...QUICK, churn: 10_000, mixed: 30_000, churnMemory: 100_000, estimateSeconds: 10 }),
     ],
     e2e: { handshakes: 300, rounds: 3, estimateSeconds: 15 },
+    extra: {},
   },
   smoke: {
     settle: true,
@@ -171,6 +196,15 @@ export const MODES = {
       }),
     ],
     e2e: { handshakes: 10, rounds: 1, estimateSeconds: 5 },
+    // a second or two each, so the wiring cannot rot (fleet has its own smoke test; test/bench/extra.test.ts
+    // formats all four phases' figures)
+    extra: {
+      cluster: { options: { seconds: 0.5, rounds: 1, lookups: 200, concurrency: 4, rotationClients: 10 }, estimateSeconds: 3 },
+      fetch: {
+        options: { names: 20, rounds: 2, repeats: 1, budgetSeconds: 10, connectors: ['undici default', 'tls-resumption'] },
+        estimateSeconds: 2,
+      },
+    },
   },
 };
 

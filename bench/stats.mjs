@@ -20,3 +20,11 @@ export function percentile(xs, p) {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.max(0, Math.ceil(p * s.length) - 1)];
 }
+
+/**
+ * A number rounded to 4 significant digits (whole numbers above that): the compact figures' precision.
+ * @param {number | null | undefined} x
+ * @returns {number | null}
+ */
+export const sig = (x) =>
+  x === undefined || x === null || !Number.isFinite(x) ? null : Math.abs(x) >= 1e4 ? Math.round(x) : Number(x.toPrecision(4));

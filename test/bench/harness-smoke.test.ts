@@ -80,8 +80,14 @@ test('npm run bench -- --smoke runs every contender and records every figure', (
   expect(figures.targets).toEqual(results.targets.map(() => expect.objectContaining({ name: expect.any(String) })));
   // medians only: no figures of single rounds
   expect(JSON.stringify(figures)).not.toMatch(/"rounds":\[/);
+  // the extra phases ran at tiny sizes: the cluster store resumed across workers, our fetch
+  // connector after the first round; their tables are in the report
+  expect(figures.extras.cluster.endToEnd.clusterStore.resumptionRate).toBeGreaterThan(0);
+  expect(figures.extras.fetch.connectors['tls-resumption'].resumedRatio).toBeGreaterThan(0);
+  expect(md).toContain('| lookup, IPC serialization |');
+  expect(md).toContain('fetch rotation: 20 SNI names');
   // the run times its phases and prints each beside its estimate
-  for (const phase of ['160B-1k', 'end to end']) {
+  for (const phase of ['160B-1k', 'end to end', 'cluster', 'fetch']) {
     expect(figures.phases[phase]).toMatchObject({ seconds: expect.any(Number), estimateSeconds: expect.any(Number) });
   }
   expect(figures.phases['160B-1k'].cpuEstimateSeconds).toBeGreaterThan(0);

@@ -7,7 +7,12 @@ import { MODES, modeFromArgs } from '../../bench/scenarios.mjs';
 import { TARGETS } from '../../bench/targets.mjs';
 
 type Scenario = { id: string; estimateSeconds: number; floor: boolean; contenders?: string[]; ops?: string[] };
-type Mode = { rounds: number; scenarios: Scenario[]; e2e: { estimateSeconds: number } };
+type Mode = {
+  rounds: number;
+  scenarios: Scenario[];
+  e2e: { estimateSeconds: number };
+  extra: Record<string, { estimateSeconds: number }>;
+};
 const modes = MODES as Record<string, Mode>;
 const targets = TARGETS as { name: string; checks: { scenario: string; kind: string; op?: string; baseline?: string }[] }[];
 
@@ -44,8 +49,11 @@ test('the default and full modes run every scenario a target names, the floor be
   }
 });
 
-test('the default mode is estimated under 10 minutes, and shorter than the full run', () => {
-  const estimate = (m: Mode) => m.scenarios.reduce((n, s) => n + s.estimateSeconds, 0) + m.e2e.estimateSeconds;
+test('the default mode is estimated under 10 minutes, extra phases included, and shorter than the full run', () => {
+  const estimate = (m: Mode) =>
+    m.scenarios.reduce((n, s) => n + s.estimateSeconds, 0) +
+    m.e2e.estimateSeconds +
+    Object.values(m.extra).reduce((n, e) => n + e.estimateSeconds, 0);
   expect(estimate(modes.default!)).toBeLessThanOrEqual(600);
   expect(estimate(modes.full!)).toBeGreaterThan(estimate(modes.default!));
 });
