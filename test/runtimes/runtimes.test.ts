@@ -37,7 +37,7 @@ const EXPECTED_FILES = [
 ];
 /** Shared code (esbuild chunks) and shared declarations (rollup-plugin-dts chunks). */
 // shared chunks, the command line's lazily loaded commands, and split declarations
-const CHUNK = /^dist\/([a-z]+-[A-Z0-9]+\.c?js|[\w-]+-[\w-]+\.d\.c?ts)$/;
+const CHUNK = /^dist\/([a-z]+(?:-[a-z]+)*-[A-Z0-9]+\.c?js|[\w-]+-[\w-]+\.d\.c?ts)$/;
 
 /**
  * What smoke.mjs must answer everywhere. sid(n) starts with byte n; sessionBytes(n, len) is
