@@ -9,7 +9,13 @@ import { clusterMarkdown, runClusterBench } from './cluster.mjs';
 import { formatFetchRotation, runFetchRotation } from './fetch.mjs';
 import { fleetMarkdown, runFleetBench } from './fleet.mjs';
 import { sig } from './stats.mjs';
-import { availableTerminators, runTerminatorBench, terminatorTable } from './terminator.mjs';
+import {
+  availableTerminators,
+  fleetTerminatorTable,
+  runFleetTerminatorBench,
+  runTerminatorBench,
+  terminatorTable,
+} from './terminator.mjs';
 
 /**
  * @param {Record<string, any>} obj
@@ -108,10 +114,11 @@ export const EXTRA_PHASES = {
     // the terminators this machine lacks are left out (runTerminatorBench logs each), and named in the report
     run: async (options, { progress }) => ({
       rows: await runTerminatorBench({ ...options, log: progress }),
+      fleet: await runFleetTerminatorBench({ log: progress }),
       missing: availableTerminators().missing,
     }),
     // medians over the rounds, without the rounds
-    compact: ({ rows, missing }) => ({
+    compact: ({ rows, fleet, missing }) => ({
       rows: rows.map((/** @type {Record<string, any>} */ r) => ({
         name: r.name,
         fullPerSecond: sig(r.fullPerSecond),
@@ -120,10 +127,15 @@ export const EXTRA_PHASES = {
         p99ResumedMs: sig(r.p99ResumedMs),
         resumedShare: sig(r.resumedShare),
       })),
+      fleet: (fleet ?? []).map((/** @type {Record<string, any>} */ r) => ({
+        name: r.name,
+        resumedShare: sig(r.resumedShare),
+        handshakesPerSecond: sig(r.handshakesPerSecond),
+      })),
       missing,
     }),
     markdown: (f) =>
-      `${terminatorTable(f.rows)}${f.missing.length === 0 ? '' : `\n\nNot installed here, so not run: ${f.missing.join('; ')}.`}`,
+      `${terminatorTable(f.rows)}${f.fleet?.length ? `\n\n${fleetTerminatorTable(f.fleet)}` : ''}${f.missing.length === 0 ? '' : `\n\nNot installed here, so not run: ${f.missing.join('; ')}.`}`,
   },
 };
 

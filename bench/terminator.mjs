@@ -6,6 +6,7 @@
 // from sequential Node clients. The terminators take turns round by round; figures are medians.
 //   node bench/terminator.mjs [--seconds N] [--rounds N]
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -270,6 +271,127 @@ export async function runTerminatorBench({ seconds = 5, rounds = 3, latencyConne
   }));
 }
 
+/** A redis-server on a free loopback port, persistence off; resolves once it accepts connections. */
+async function startRedisServer(dir) {
+  const port = await freePort();
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+    {
+      stdio: 'ignore',
+    },
+  );
+  await waitForPort(port, child, 'redis-server');
+  return { port, child };
+}
+
+/** `count` sequential TLS 1.2 connections alternating between `ports`, each offering the newest session. */
+async function alternate(ports, count) {
+  /** @type {Buffer | undefined} */
+  let session;
+  let resumed = 0;
+  const t0 = performance.now();
+  for (let i = 0; i < count; i++) {
+    await new Promise((resolve, reject) => {
+      const s = tls.connect({
+        port: ports[i % ports.length],
+        host: '127.0.0.1',
+        rejectUnauthorized: false,
+        maxVersion: 'TLSv1.2',
+        session,
+      });
+      s.once('secureConnect', () => {
+        if (s.isSessionReused()) resumed++;
+        s.end('GET / HTTP/1.0\r\n\r\n');
+      });
+      s.on('session', (b) => {
+        session = b;
+      });
+      s.on('data', () => {});
+      s.once('error', reject);
+      s.once('close', resolve);
+    });
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  return { resumedShare: resumed / (count - 1), handshakesPerSecond: count / seconds };
+}
+
+/**
+ * The case a fleet lives in: two terminator processes standing for two hosts, tickets off, and
+ * a client that alternates between them (as a load balancer spreads reconnects). Two
+ * `tls-resumption serve --redis` processes sharing one Redis, against two HAProxy processes (each
+ * with its own cache: HAProxy cannot share one across hosts). Rows: resumed share, handshakes/s.
+ */
+export async function runFleetTerminatorBench({ connections = 400, log = (/** @type {string} */ _line) => {} } = {}) {
+  const rows = [];
+  if (!runs('redis-server', ['--version'])) {
+    log('[terminators] fleet case skipped: redis-server is not installed (apt-get install redis-server)');
+    return rows;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'tls-resumption-fleet-terminators-'));
+  const upstream = await startUpstream();
+  const cert = makeCertificate();
+  const all = terminators(dir, cert, upstream.port);
+  const redis = await startRedisServer(dir);
+  writeFileSync(join(dir, 'keyring.json'), JSON.stringify({ current: { id: 'k1', secret: randomBytes(32).toString('base64') } }));
+  /** @type {import('node:child_process').ChildProcess[]} */
+  const children = [];
+  try {
+    const serveRedis = (/** @type {number} */ port) =>
+      spawn(
+        process.execPath,
+        [
+          CLI,
+          'serve',
+          '--listen',
+          `127.0.0.1:${port}`,
+          '--upstream',
+          `127.0.0.1:${upstream.port}`,
+          '--cert',
+          join(dir, 'cert.pem'),
+          '--key',
+          join(dir, 'key.pem'),
+          '--tickets',
+          'off',
+          '--redis',
+          `redis://127.0.0.1:${redis.port}`,
+          '--keyring-file',
+          join(dir, 'keyring.json'),
+        ],
+        { stdio: 'ignore' },
+      );
+    const haproxy = all.find((t) => t.name === 'HAProxy');
+    const pairs = [{ name: 'two `tls-resumption serve --redis`', start: serveRedis }];
+    if (haproxy !== undefined && runs('haproxy', ['-v'])) pairs.push({ name: 'two HAProxy', start: haproxy.start });
+    for (const pair of pairs) {
+      const ports = [await freePort(), await freePort()];
+      const started = ports.map((port) => pair.start(port));
+      children.push(...started);
+      for (let i = 0; i < 2; i++) await waitForPort(ports[i], started[i], pair.name);
+      log(`[terminators] fleet case: ${pair.name}`);
+      rows.push({ name: pair.name, ...(await alternate(ports, connections)) });
+      for (const c of started) c.kill('SIGKILL');
+    }
+  } finally {
+    for (const c of children) c.kill('SIGKILL');
+    redis.child.kill('SIGKILL');
+    upstream.server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return rows;
+}
+
+/** The fleet case as a markdown table. */
+export function fleetTerminatorTable(rows) {
+  const lines = [
+    '| two terminators, a client alternating between them (TLS 1.2, tickets off) | resumed | handshakes/s |',
+    '|---|---:|---:|',
+  ];
+  for (const r of rows)
+    lines.push(`| ${r.name} | ${(100 * r.resumedShare).toFixed(1)} % | ${r.handshakesPerSecond.toFixed(0)} |`);
+  return lines.join('\n');
+}
+
 /** The rows as a markdown table. */
 export function terminatorTable(rows) {
   const lines = [
@@ -294,5 +416,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     rounds: arg('--rounds', 3),
     log: (line) => process.stderr.write(`${line}\n`),
   });
-  process.stdout.write(`${terminatorTable(rows)}\n`);
+  process.stdout.write(`${terminatorTable(rows)}\n\n`);
+  const fleet = await runFleetTerminatorBench({ log: (line) => process.stderr.write(`${line}\n`) });
+  process.stdout.write(`${fleetTerminatorTable(fleet)}\n`);
 }

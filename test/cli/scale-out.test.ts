@@ -1,12 +1,14 @@
 // `serve` across processes: --workers (one cache in the cluster primary), --redis (the fleet tier
 // shared by separate terminators), --ticket-secret-file (ticket keys shared by separate
 // terminators). Real processes, a real redis-server, real TLS clients on loopback.
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { selfSignedCertificate } from '../../src/cli/self-signed.js';
 import { type RedisServer, startRedis } from '../fleet/redis-server.js';
@@ -156,6 +158,40 @@ describe('--redis', () => {
       expect(r.status).toBe(2);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).toMatch(message);
+    }
+  });
+});
+
+describe('--redis without a Redis client package', () => {
+  test('names the package to install, in one line', async () => {
+    // the built command line alone, where no node_modules can be found: it has no dependency of its own
+    const lone = mkdtempSync(join(tmpdir(), 'tls-resumption-lone-'));
+    try {
+      cpSync(fileURLToPath(new URL('../../dist', import.meta.url)), join(lone, 'dist'), { recursive: true });
+      cpSync(fileURLToPath(new URL('../../build/core.wasm', import.meta.url)), join(lone, 'build', 'core.wasm'));
+      writeFileSync(
+        join(lone, 'keyring.json'),
+        JSON.stringify({ current: { id: 'k1', secret: randomBytes(32).toString('base64') } }),
+      );
+      const r = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
+        const args = ['serve', '--listen', '127.0.0.1:0', '--upstream', '127.0.0.1:9', '--redis', 'redis://127.0.0.1:1'];
+        const child = spawn(
+          process.execPath,
+          [join(lone, 'dist', 'cli.js'), ...args, '--keyring-file', join(lone, 'keyring.json')],
+          {
+            cwd: lone,
+            stdio: ['ignore', 'ignore', 'pipe'],
+          },
+        );
+        let stderr = '';
+        child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+        child.once('close', (status) => resolve({ status, stderr }));
+      });
+      expect(r.status).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/--redis needs a Redis client package: npm install ioredis \(or redis\)/);
+    } finally {
+      rmSync(lone, { recursive: true, force: true });
     }
   });
 });
