@@ -91,10 +91,19 @@ async function connectRedis(url: string): Promise<{ client: RedisClientLike; qui
     const Redis = (ioredis.Redis ?? ioredis.default) as new (
       url: string,
       options: object,
-    ) => RedisClientLike & { disconnect(): void; on(e: string, f: () => void): void };
+    ) => RedisClientLike & { disconnect(): void; on(e: string, f: () => void): void; once(e: string, f: () => void): void };
     // reconnects by itself; while Redis is away the store answers from the local cache
     const client = new Redis(url, { maxRetriesPerRequest: 1, retryStrategy: (n: number) => Math.min(n * 100, 2000) });
     client.on('error', () => {});
+    // Start serving once connected, so the first handshakes can use Redis; an unreachable Redis
+    // delays the start by at most 2 s (lookups then answer from the local cache until it is back).
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 2000);
+      client.once('ready', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
     return { client, quit: async () => client.disconnect() };
   }
   const redis = await load('redis');
