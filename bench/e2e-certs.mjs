@@ -1,11 +1,15 @@
-// A throwaway ECDSA P-256 certificate for the end-to-end benchmark, made with the openssl CLI.
+// A throwaway self-signed ECDSA P-256 certificate for the benchmarks, made with the openssl CLI.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export function makeCertificate() {
-  const dir = mkdtempSync(join(tmpdir(), 'tsc-bench-'));
+/**
+ * A certificate for `commonName`, with `altNames` (e.g. `DNS:*.fetch.test`) when given.
+ * @param {{ commonName?: string, altNames?: string[] }} [options]
+ */
+export function makeCertificate({ commonName = 'localhost', altNames = [] } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'tls-resumption-bench-'));
   try {
     execFileSync(
       'openssl',
@@ -20,7 +24,8 @@ export function makeCertificate() {
         '-days',
         '1',
         '-subj',
-        '/CN=localhost',
+        `/CN=${commonName}`,
+        ...(altNames.length === 0 ? [] : ['-addext', `subjectAltName=${altNames.join(',')}`]),
         '-keyout',
         join(dir, 'key.pem'),
         '-out',

@@ -10,12 +10,10 @@
 // would end past --budget seconds (the first always runs); within the first, each connector gets
 // an equal share of the budget and starts no request past it. FETCH_BENCH_PROFILE=DIR writes a
 // CPU profile of each client process to DIR.
-import { execFileSync, fork } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { fork } from 'node:child_process';
 import https from 'node:https';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { makeCertificate } from './e2e-certs.mjs';
 import { median } from './stats.mjs';
 
 const here = (f) => fileURLToPath(new URL(f, import.meta.url));
@@ -31,37 +29,8 @@ export const FETCH_CONNECTORS = {
 };
 
 /** A self-signed ECDSA P-256 certificate for `*.fetch.test` (the client trusts it as its CA). */
-function makeWildcardCertificate() {
-  const dir = mkdtempSync(join(tmpdir(), 'tls-resumption-fetch-'));
-  try {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=fetch.test',
-        '-addext',
-        'subjectAltName=DNS:*.fetch.test,DNS:fetch.test',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    return { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+const makeWildcardCertificate = () =>
+  makeCertificate({ commonName: 'fetch.test', altNames: ['DNS:*.fetch.test', 'DNS:fetch.test'] });
 
 /**
  * The HTTPS server: answers every name, closes every connection after its response, and tells the

@@ -187,33 +187,45 @@ function sTime(port, mode, seconds) {
   });
 }
 
+/**
+ * One TLS 1.2 connection offering `session`, which sends a request and reads to the end: its
+ * handshake time (connect to secureConnect), whether it resumed, and the newest session.
+ * @param {number} port
+ * @param {Buffer | undefined} session
+ * @returns {Promise<{ ms: number, resumed: boolean, session: Buffer | undefined }>}
+ */
+function handshake(port, session) {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    let ms = 0;
+    let resumed = false;
+    let latest = session;
+    const s = tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false, maxVersion: 'TLSv1.2', session });
+    s.once('secureConnect', () => {
+      ms = performance.now() - t0;
+      resumed = s.isSessionReused();
+      s.end('GET / HTTP/1.0\r\n\r\n');
+    });
+    s.on('session', (b) => {
+      latest = b;
+    });
+    s.on('data', () => {});
+    s.once('error', reject);
+    s.once('close', () => resolve({ ms, resumed, session: latest }));
+  });
+}
+
 /** p99 of `n` sequential handshakes (connect to secureConnect), full or offering one session. */
 async function handshakeLatency(port, n, resume) {
   const times = [];
+  /** @type {Buffer | undefined} */
   let session;
   let resumed = 0;
   for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    await new Promise((resolve, reject) => {
-      const s = tls.connect({
-        port,
-        host: '127.0.0.1',
-        rejectUnauthorized: false,
-        maxVersion: 'TLSv1.2',
-        session: resume ? session : undefined,
-      });
-      s.once('secureConnect', () => {
-        times.push(performance.now() - t0);
-        if (s.isSessionReused()) resumed++;
-        s.end('GET / HTTP/1.0\r\n\r\n');
-      });
-      s.on('session', (b) => {
-        session = b;
-      });
-      s.on('data', () => {});
-      s.once('error', reject);
-      s.once('close', resolve);
-    });
+    const r = await handshake(port, resume ? session : undefined);
+    times.push(r.ms);
+    if (r.resumed) resumed++;
+    session = r.session;
   }
   times.sort((a, b) => a - b);
   return { p99: times[Math.min(times.length - 1, Math.floor(times.length * 0.99))], resumedShare: resumed / n };
@@ -292,25 +304,9 @@ async function alternate(ports, count) {
   let resumed = 0;
   const t0 = performance.now();
   for (let i = 0; i < count; i++) {
-    await new Promise((resolve, reject) => {
-      const s = tls.connect({
-        port: ports[i % ports.length],
-        host: '127.0.0.1',
-        rejectUnauthorized: false,
-        maxVersion: 'TLSv1.2',
-        session,
-      });
-      s.once('secureConnect', () => {
-        if (s.isSessionReused()) resumed++;
-        s.end('GET / HTTP/1.0\r\n\r\n');
-      });
-      s.on('session', (b) => {
-        session = b;
-      });
-      s.on('data', () => {});
-      s.once('error', reject);
-      s.once('close', resolve);
-    });
+    const r = await handshake(ports[i % ports.length], session);
+    if (r.resumed) resumed++;
+    session = r.session;
   }
   const seconds = (performance.now() - t0) / 1000;
   return { resumedShare: resumed / (count - 1), handshakesPerSecond: count / seconds };
