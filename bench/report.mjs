@@ -430,7 +430,7 @@ export function writeReport(results, outDir, { quiet = false } = {}) {
 }
 
 /** The markers around the tables bench/README.md quotes. */
-export const README_BEGIN = '<!-- tables: node bench/report.mjs bench/results/figures-full.json -->';
+export const README_BEGIN = '<!-- tables: node bench/report.mjs bench/results/figures-default.json -->';
 export const README_END = '<!-- end of tables -->';
 
 /**

@@ -3,7 +3,7 @@
 // over the runs, and how many runs met each target. On this VM one run can miss a target that its
 // code meets in most runs (a contender's rounds of one operation spread 1.5-2x), so a verdict on
 // the code is read here, over several runs, as well as from one run's report.
-//   node bench/summarize.mjs [LABEL=]figures-full.json ...
+//   node bench/summarize.mjs [LABEL=]figures-default.json ...
 // Takes a run's compact figures (figures-<mode>.json) or its full results (bench-<mode>.json, whose
 // targets are evaluated again). Prints a Markdown table; a label defaults to the file's name without `.json`.
 import { readFileSync } from 'node:fs';
