@@ -1,11 +1,11 @@
 // The "Scaling out: cluster" examples, run as written: each TypeScript block of the section (in
-// README.md) becomes a script (package imports
+// README.md, then docs/cluster.md) becomes a script (package imports
 // pointed at the built dist/) and runs as its own process, a real cluster for the cluster blocks.
 // A block's first comment names the values it expects (`// key, cert, port: ...`); the harness
 // defines them from the environment.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,19 +24,17 @@ const PACKAGES: Record<string, string> = {
   'tls-resumption/node': new URL('dist/node.js', ROOT).href,
 };
 
-/** The section's text, from README.md. */
+/**
+ * The cluster examples: the README's "Scaling out: cluster" section (the cluster cache) and then
+ * docs/cluster.md (the ticket keys), as one text.
+ */
 function sectionText(): string {
-  for (const file of ['README.md']) {
-    const path = fileURLToPath(new URL(file, ROOT));
-    if (!existsSync(path)) continue;
-    const text = readFileSync(path, 'utf8');
-    const start = text.indexOf(`${TITLE}\n`);
-    if (start === -1) continue;
-    const rest = text.slice(start + TITLE.length);
-    const end = rest.search(/^## /m);
-    return end === -1 ? rest : rest.slice(0, end);
-  }
-  throw new Error(`no "${TITLE}" section in README.md`);
+  const readme = readFileSync(fileURLToPath(new URL('README.md', ROOT)), 'utf8');
+  const start = readme.indexOf(`${TITLE}\n`);
+  if (start === -1) throw new Error(`no "${TITLE}" section in README.md`);
+  const rest = readme.slice(start + TITLE.length);
+  const end = rest.search(/^## /m);
+  return (end === -1 ? rest : rest.slice(0, end)) + readFileSync(fileURLToPath(new URL('docs/cluster.md', ROOT)), 'utf8');
 }
 
 interface Example {
