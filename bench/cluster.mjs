@@ -12,10 +12,10 @@
 import { fork } from 'node:child_process';
 import cluster from 'node:cluster';
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
 import tls from 'node:tls';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { makeCertificate } from './e2e-certs.mjs';
+import { freePort } from './loopback.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 const lib = () => import(process.env.BENCH_LIB ?? new URL('../dist/index.js', import.meta.url).href);
@@ -133,19 +133,6 @@ async function client() {
     }),
   );
   send({ ...counts, seconds: (performance.now() - started) / 1000 });
-}
-
-/**
- * A free loopback port (for two clusters on two ports: workers listening on 0 would share one).
- * @returns {Promise<number>}
- */
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = /** @type {import('node:net').AddressInfo} */ (s.address());
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 // ---- primary

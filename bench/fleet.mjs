@@ -8,13 +8,13 @@
 import { fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { makeCertificate } from './e2e-certs.mjs';
 import { median } from './stats.mjs';
+import { freePort, handshake } from './loopback.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 const nodeLibDefault = new URL('../dist/node.js', import.meta.url).href;
@@ -24,18 +24,6 @@ const BUDGET_MS = 85_000;
 const SESSION_BYTES = 158; // a TLS 1.2 server session (see /notes)
 
 // ---------------------------------------------------------------- redis-server and clients
-
-/** @returns {Promise<number>} */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = /** @type {net.AddressInfo} */ (probe.address());
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /** redis-server on a free loopback port, persistence off; resolves once it accepts connections. */
 export async function startRedisServer() {
@@ -175,7 +163,7 @@ async function host({ tier, key, cert, redisPort, secret, nodeLib, indexLib }) {
   server.on('secureConnection', (socket) => socket.end('x'));
   // a host is always forked, with an IPC channel
   const send = (/** @type {unknown} */ m) => /** @type {NonNullable<typeof process.send>} */ (process.send)(m);
-  server.listen(0, '127.0.0.1', () => send({ port: /** @type {net.AddressInfo} */ (server.address()).port }));
+  server.listen(0, '127.0.0.1', () => send({ port: /** @type {import('node:net').AddressInfo} */ (server.address()).port }));
   let cpu = process.cpuUsage();
   process.on('message', (m) => {
     if (m === 'begin') {
@@ -191,23 +179,6 @@ async function host({ tier, key, cert, redisPort, secret, nodeLib, indexLib }) {
       client?.disconnect();
       process.exit(0);
     }
-  });
-}
-
-function handshake(port, session) {
-  return new Promise((resolve, reject) => {
-    const socket = tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false, session, maxVersion: 'TLSv1.2' });
-    let got = session;
-    socket.on('session', (s) => {
-      got = s;
-    });
-    socket.on('secureConnect', () => {
-      const reused = socket.isSessionReused();
-      socket.on('end', () => socket.destroy());
-      socket.on('close', () => resolve({ reused, session: got }));
-      socket.resume();
-    });
-    socket.on('error', reject);
   });
 }
 

@@ -12,7 +12,6 @@ import { fork, spawn } from 'node:child_process';
 import { constants, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
@@ -28,6 +27,7 @@ import {
   sessionCacheServerOptions,
 } from '../dist/node.js';
 import { makeCertificate } from './e2e-certs.mjs';
+import { freePort } from './loopback.mjs';
 
 /**
  * @typedef {object} Setup One server's configuration (JSON, so it can be handed to a child process).
@@ -189,18 +189,6 @@ process.once('exit', () => {
   for (const child of children) child.kill(); // SIGTERM: a cluster primary then stops its workers
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
-
-/** @returns {Promise<number>} */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = /** @type {net.AddressInfo} */ (probe.address());
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * A redis-server on a free loopback port, persistence off, in a temporary directory; undefined if

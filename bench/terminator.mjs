@@ -15,20 +15,10 @@ import tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { makeCertificate } from './e2e-certs.mjs';
 import { median } from './stats.mjs';
+import { freePort } from './loopback.mjs';
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const NGINX_STREAM = '/usr/lib/nginx/modules/ngx_stream_module.so';
-
-/** A free loopback port (there is a small race; the terminators fail loudly if it is lost). */
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = /** @type {net.AddressInfo} */ (s.address());
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** An upstream that answers each request with a short HTTP response and closes. */
 async function startUpstream() {
@@ -58,8 +48,11 @@ async function waitForPort(port, child, name) {
   throw new Error(`${name} did not listen on ${port}`);
 }
 
-/** The three terminators: how to start each on `port` in front of `upstream`. */
-function terminators(dir, cert, upstream) {
+/**
+ * The three terminators: how to start each on `port` in front of `upstream`; `serveArgs` are
+ * added to `tls-resumption serve`'s.
+ */
+function terminators(dir, cert, upstream, serveArgs = []) {
   writeFileSync(join(dir, 'combined.pem'), `${cert.cert}${cert.key}`);
   writeFileSync(join(dir, 'cert.pem'), cert.cert);
   writeFileSync(join(dir, 'key.pem'), cert.key);
@@ -82,6 +75,7 @@ function terminators(dir, cert, upstream) {
             join(dir, 'key.pem'),
             '--tickets',
             'off',
+            ...serveArgs,
           ],
           { stdio: 'ignore' },
         ),
@@ -327,37 +321,16 @@ export async function runFleetTerminatorBench({ connections = 400, log = (/** @t
   const dir = mkdtempSync(join(tmpdir(), 'tls-resumption-fleet-terminators-'));
   const upstream = await startUpstream();
   const cert = makeCertificate();
-  const all = terminators(dir, cert, upstream.port);
   const redis = await startRedisServer(dir);
   writeFileSync(join(dir, 'keyring.json'), JSON.stringify({ current: { id: 'k1', secret: randomBytes(32).toString('base64') } }));
+  const tier = ['--redis', `redis://127.0.0.1:${redis.port}`, '--keyring-file', join(dir, 'keyring.json')];
+  const all = terminators(dir, cert, upstream.port, tier);
   /** @type {import('node:child_process').ChildProcess[]} */
   const children = [];
   try {
-    const serveRedis = (/** @type {number} */ port) =>
-      spawn(
-        process.execPath,
-        [
-          CLI,
-          'serve',
-          '--listen',
-          `127.0.0.1:${port}`,
-          '--upstream',
-          `127.0.0.1:${upstream.port}`,
-          '--cert',
-          join(dir, 'cert.pem'),
-          '--key',
-          join(dir, 'key.pem'),
-          '--tickets',
-          'off',
-          '--redis',
-          `redis://127.0.0.1:${redis.port}`,
-          '--keyring-file',
-          join(dir, 'keyring.json'),
-        ],
-        { stdio: 'ignore' },
-      );
     const haproxy = all.find((t) => t.name === 'HAProxy');
-    const pairs = [{ name: 'two `tls-resumption serve --redis`', start: serveRedis }];
+    const serve = /** @type {(typeof all)[number]} */ (all.find((t) => t.name === 'tls-resumption serve'));
+    const pairs = [{ name: 'two `tls-resumption serve --redis`', start: serve.start }];
     if (haproxy !== undefined && runs('haproxy', ['-v'])) pairs.push({ name: 'two HAProxy', start: haproxy.start });
     for (const pair of pairs) {
       const ports = [await freePort(), await freePort()];
